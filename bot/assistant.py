@@ -1,0 +1,117 @@
+"""The Assistant: the one facade every front end calls. gate -> retrieve -> compose -> Answer."""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+
+from . import compose, render
+from .followup import read
+from .gate import Gate
+from .index import IndexStore
+from .retrieve import search
+from .settings import Settings
+from .load import TOPICS
+from .types import Answer, Context, Related
+
+# Calibrated on tests/eval: below this dense similarity the best passage is not a real answer.
+NO_ANSWER_BELOW = 0.40
+MAX_QUESTION_CHARS = 1000
+
+EMPTY_REPLY = "Please type a question about medical assisting careers, for example \"CMA or RMA?\""
+
+
+def clean(text: str) -> str:
+    """Drop control and zero-width characters and collapse whitespace."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class Assistant:
+    def __init__(self, settings: Settings, encoder, store: IndexStore, gate: Gate):
+        self.settings = settings
+        self.encoder = encoder
+        self.store = store
+        self.gate = gate
+
+    @classmethod
+    def create(cls, settings: Settings | None = None, encoder=None) -> "Assistant":
+        """Load the model (unless given one), the gate's examples and the published index."""
+        from .embed import EmbeddingCache, Encoder
+
+        settings = settings or Settings.from_env()
+        encoder = encoder or Encoder(settings.model_path, settings.model_id)
+        cache = EmbeddingCache(settings.embedding_cache_path)
+        try:
+            gate = Gate.from_examples(encoder, cache)
+        finally:
+            cache.close()
+        store = IndexStore(settings.index_dir, settings.model_id, encoder.dim)
+        store.get()  # fail now, with a clear message, rather than on the first question
+        return cls(settings, encoder, store, gate)
+
+    def ask(self, question: str, context: Context | None = None, *, mode: str = "hybrid",
+            fusion: str = "convex") -> Answer:
+        t0 = time.perf_counter()
+        question = clean(question)[:MAX_QUESTION_CHARS]
+        if not question:
+            answer = Answer(status="no_answer", answer=EMPTY_REPLY, body=EMPTY_REPLY)
+            answer.timings_ms = {"total": round((time.perf_counter() - t0) * 1000, 2)}
+            return answer
+        reading = read(question, context)
+        texts = [reading.query, question] if reading.follow_up else [reading.query]
+        vectors = self.encoder.encode(texts)
+        t1 = time.perf_counter()
+
+        index = self.store.get()
+        hits = search(index, vectors[0], reading.query, state=reading.state, mode=mode, fusion=fusion)
+        match = hits[0].dense if hits else 0.0
+        t2 = time.perf_counter()
+
+        verdict = self.gate.decide(self.gate.scores(vectors[0]), match)
+        if reading.follow_up and verdict != "medical":
+            # A follow-up about one's own health is still a medical question.
+            if self.gate.decide(self.gate.scores(vectors[1]), 0.0) == "medical":
+                verdict = "medical"
+        titles = {d: meta["title"] for d, meta in index.documents.items()}
+        if verdict in ("medical", "out_of_scope"):
+            answer = compose.fixed(verdict, state=reading.state)
+        elif not hits or match < NO_ANSWER_BELOW:
+            answer = compose.fixed("no_answer", hits, titles, reading.state)
+        else:
+            answer = compose.answered(hits, reading.state, reading.state_named, titles)
+        answer.answer = render.to_text(answer)
+        answer.query = reading.query
+        answer.index_version = index.version
+        t3 = time.perf_counter()
+        answer.timings_ms = {"encode": round((t1 - t0) * 1000, 2), "retrieve": round((t2 - t1) * 1000, 2),
+                             "compose": round((t3 - t2) * 1000, 2), "total": round((t3 - t0) * 1000, 2)}
+        return answer
+
+    def document(self, doc_id: str) -> Answer | None:
+        """A document's opening passage as an answer: what a suggestion or topic button shows."""
+        index = self.store.get()
+        first = index.first_passage.get(doc_id)
+        if first is None:
+            return None
+        from .retrieve import Hit
+
+        p = index.passages[first]
+        hits = [Hit(first, p, 1.0, 1.0, 0.0)]
+        titles = {d: meta["title"] for d, meta in index.documents.items()}
+        answer = compose.answered(hits, None, False, titles)
+        same_topic = [d for d, meta in index.documents.items() if meta["topic"] == p.topic and d != doc_id]
+        answer.related = [Related(d, titles[d]) for d in same_topic[:compose.MAX_RELATED]]
+        answer.answer = render.to_text(answer)
+        answer.index_version = index.version
+        return answer
+
+    def topics(self) -> dict[str, list[Related]]:
+        """Documents by topic, in the order topics are presented."""
+        index = self.store.get()
+        out: dict[str, list[Related]] = {t: [] for t in TOPICS}
+        for d, meta in index.documents.items():
+            out.setdefault(meta["topic"], []).append(Related(d, meta["title"]))
+        return {t: docs for t, docs in out.items() if docs}

@@ -1,0 +1,58 @@
+"""The console chat: the same answers, sources and suggestions as Telegram, in a terminal."""
+
+from __future__ import annotations
+
+import sys
+
+from .states import normalise, name
+from .types import Context
+
+WELCOME = (
+    "careerbot: career guidance for medical assistants, from vetted sources.\n"
+    "I can't give medical advice. Ask a question, type a number to open a suggestion,\n"
+    "'/state CA' to set your state, or /quit (Ctrl-D) to leave."
+)
+
+
+def run_chat(assistant, stdin=sys.stdin, stdout=sys.stdout) -> int:
+    def say(text: str) -> None:
+        print(text, file=stdout, flush=True)
+
+    say(WELCOME)
+    context = Context()
+    suggestions: list[str] = []
+    while True:
+        stdout.write("\nyou> ")
+        stdout.flush()
+        line = stdin.readline()
+        if not line:
+            say("")
+            return 0
+        line = line.strip()
+        if not line:
+            continue
+        if line in ("/quit", "/exit"):
+            return 0
+        if line.startswith("/state"):
+            arg = line[len("/state"):].strip()
+            context.state = normalise(arg) if arg else None
+            say(f"State set to {name(context.state)}." if context.state else
+                ("That is not a US state code." if arg else "State cleared."))
+            continue
+        if line.isdigit() and 1 <= int(line) <= len(suggestions):
+            answer = assistant.document(suggestions[int(line) - 1])
+        else:
+            answer = assistant.ask(line, context)
+            context.previous_question = answer.query if answer.status == "answered" else line
+        text = answer.body if answer.related else answer.answer
+        say(f"\nbot> {answer.answer if not answer.related else _with_numbers(answer)}")
+        suggestions = [r.doc_id for r in answer.related]
+
+
+def _with_numbers(answer) -> str:
+    from .render import to_text
+    from dataclasses import replace
+
+    plain = to_text(replace(answer, related=[]))
+    numbered = "\n".join(f"  {i}. {r.title}" for i, r in enumerate(answer.related, 1))
+    return f"{plain}\n\nRelated (type a number):\n{numbered}"

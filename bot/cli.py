@@ -1,0 +1,182 @@
+"""The careerbot command line. Thin: each command parses arguments and calls the library.
+
+Heavy imports (torch, sentence-transformers, FAISS) happen inside the commands that need them,
+so `careerbot --help` and `careerbot index status` start in well under a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from .settings import Settings
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"careerbot: {message}", file=sys.stderr)
+    return code
+
+
+def _load_publishable(settings: Settings):
+    from .load import KnowledgeError, load_publishable
+
+    try:
+        return load_publishable(settings.knowledge_dir), None
+    except KnowledgeError as exc:
+        lines = [f"{len(exc.problems)} problem(s) in the knowledge base; nothing was published:"]
+        lines += [f"  {p}" for p in exc.problems]
+        return None, "\n".join(lines)
+
+
+def build_index(settings: Settings, encoder=None, force: bool = True):
+    """Validate, embed and publish; returns (report, error message)."""
+    from .embed import EmbeddingCache, Encoder
+    from .index import build
+
+    docs, error = _load_publishable(settings)
+    if error:
+        return None, error
+    encoder = encoder or Encoder(settings.model_path, settings.model_id)
+    cache = EmbeddingCache(settings.embedding_cache_path)
+    try:
+        return build(docs, settings.index_dir, encoder, cache, force=force), None
+    finally:
+        cache.close()
+
+
+def cmd_index_build(args, settings: Settings) -> int:
+    report, error = build_index(settings, force=True)
+    if error:
+        print(error, file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report.to_dict()))
+    else:
+        print(f"published {report.version}: {report.passages_embedded} passages embedded, "
+              f"{report.passages_reused} reused from the cache, in {report.seconds:.1f} s")
+    return 0
+
+
+def cmd_index_status(args, settings: Settings) -> int:
+    from .index import read_manifest
+
+    manifest = read_manifest(settings.index_dir)
+    if manifest is None:
+        return _fail(f"no index is published in {settings.index_dir}: run 'careerbot index build'")
+    if args.json:
+        print(json.dumps(manifest, indent=2))
+    else:
+        for key in ("version", "built_at", "model_id", "dim", "index_type", "documents", "passages",
+                    "knowledge_hash", "reviewed_latest"):
+            print(f"{key:16} {manifest.get(key)}")
+    return 0
+
+
+def _assistant(settings: Settings):
+    from .assistant import Assistant
+
+    return Assistant.create(settings)
+
+
+def cmd_ask(args, settings: Settings) -> int:
+    from .types import Context
+
+    if not args.question and not args.file:
+        return _fail("give a question, or --file PATH with one question per line")
+    assistant = _assistant(settings)
+    context = Context(state=args.state)
+    if args.file:
+        path = Path(args.file)
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            return _fail(f"cannot read {path}: {exc}")
+        for line in lines:
+            if not line.strip():
+                continue
+            try:
+                answer = assistant.ask(line, context)
+                out = answer.to_dict() | {"question": line}
+            except Exception as exc:  # one bad question must not stop the batch
+                out = {"question": line, "status": "error", "error": f"{type(exc).__name__}: {exc}"}
+            print(json.dumps(out) if args.json else f"Q: {line}\n{out.get('answer', out.get('error'))}\n",
+                  flush=True)
+        return 0
+    answer = assistant.ask(args.question, context)
+    print(json.dumps(answer.to_dict(), indent=2) if args.json else answer.answer)
+    return 0
+
+
+def cmd_chat(args, settings: Settings) -> int:
+    from .chat import run_chat
+
+    return run_chat(_assistant(settings))
+
+
+def cmd_run(args, settings: Settings) -> int:
+    """What `make run` does: build the index if none is published, then serve or chat."""
+    from .index import read_manifest
+
+    if read_manifest(settings.index_dir) is None:
+        print("No index is published yet: building it from the knowledge base (about a minute)...")
+        report, error = build_index(settings)
+        if error:
+            print(error, file=sys.stderr)
+            return 2
+        print(f"published {report.version}")
+    if os.environ.get("TELEGRAM_BOT_TOKEN"):
+        from .telegram.serve import serve
+
+        return serve(webhook=False)
+    return cmd_chat(args, settings)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="careerbot", description=(
+        "Career guidance for medical assistants from a vetted knowledge base."))
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    ask = sub.add_parser("ask", help="answer one question (or a file of questions)")
+    ask.add_argument("question", nargs="?", help="the question, in quotes")
+    ask.add_argument("--file", help="read one question per line from this file")
+    ask.add_argument("--json", action="store_true", help="print JSON (one line per question with --file)")
+    ask.add_argument("--state", help="the asker's US state code, e.g. CA")
+    ask.set_defaults(func=cmd_ask)
+
+    chat = sub.add_parser("chat", help="chat with the bot in this terminal")
+    chat.set_defaults(func=cmd_chat)
+
+    run = sub.add_parser("run", help="build the index if needed, then serve Telegram or chat here")
+    run.set_defaults(func=cmd_run)
+
+    index = sub.add_parser("index", help="build and inspect the search index")
+    isub = index.add_subparsers(dest="index_command", metavar="ACTION", required=True)
+    b = isub.add_parser("build", help="build and publish a new index version from the knowledge base")
+    b.add_argument("--json", action="store_true")
+    b.set_defaults(func=cmd_index_build)
+    s = isub.add_parser("status", help="show the published version's manifest")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_index_status)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = Settings.from_env()
+    try:
+        return args.func(args, settings)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        from .index import IndexUnavailable
+
+        if isinstance(exc, (IndexUnavailable, FileNotFoundError)):
+            return _fail(str(exc))
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

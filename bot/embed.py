@@ -1,0 +1,91 @@
+"""Sentence embeddings: the encoder (loaded once per process) and a cache keyed by content hash.
+
+torch and sentence-transformers are imported only here and only when an encoder is created,
+so commands that don't embed (help, index status) start fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from pathlib import Path
+
+import numpy as np
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Encoder:
+    """A sentence-transformers model on the CPU that returns normalised float32 vectors."""
+
+    def __init__(self, model_path: Path, model_id: str):
+        from sentence_transformers import SentenceTransformer
+
+        if not Path(model_path).is_dir():
+            raise FileNotFoundError(
+                f"model directory {model_path} does not exist: set CAREERBOT_MODEL to a local "
+                "sentence-transformers model directory, or unset it to use the packaged model")
+        self.model_id = model_id
+        self.model = SentenceTransformer(str(model_path), device="cpu")
+        self.dim = int(self.model.get_embedding_dimension())
+        # torch releases the GIL while it computes, but one model is not safe to share
+        # between threads mid-forward-pass on every build; a lock keeps calls whole.
+        self._lock = threading.Lock()
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            vectors = self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
+                                        convert_to_numpy=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32)
+
+
+class EmbeddingCache:
+    """Vectors by (content hash, model id) in SQLite, so a rebuild embeds only what changed."""
+
+    def __init__(self, path: Path):
+        import sqlite_utils
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite_utils.Database(path)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db["vectors"].create({"hash": str, "model": str, "dim": int, "vector": bytes},
+                                  pk=("hash", "model"), if_not_exists=True)
+
+    def get(self, hashes: list[str], model_id: str) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(hashes), 500):
+            chunk = hashes[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for h, dim, blob in self.db.execute(
+                    f"select hash, dim, vector from vectors where model = ? and hash in ({marks})",
+                    [model_id, *chunk]).fetchall():
+                found[h] = np.frombuffer(blob, dtype=np.float32, count=dim)
+        return found
+
+    def put(self, items: dict[str, np.ndarray], model_id: str) -> None:
+        with self.db.conn:
+            self.db["vectors"].upsert_all(
+                ({"hash": h, "model": model_id, "dim": int(v.shape[0]),
+                  "vector": np.ascontiguousarray(v, dtype=np.float32).tobytes()} for h, v in items.items()),
+                pk=("hash", "model"))
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def embed_with_cache(texts: list[str], encoder: Encoder, cache: EmbeddingCache) -> tuple[np.ndarray, int]:
+    """Vectors for texts in order, and how many had to be computed (the rest came from the cache)."""
+    hashes = [content_hash(t) for t in texts]
+    cached = cache.get(sorted(set(hashes)), encoder.model_id)
+    missing = sorted({h: t for h, t in zip(hashes, texts) if h not in cached}.items())
+    if missing:
+        fresh = encoder.encode([t for _, t in missing])
+        new = {h: v for (h, _), v in zip(missing, fresh)}
+        cache.put(new, encoder.model_id)
+        cached.update(new)
+    vectors = np.stack([cached[h] for h in hashes]) if hashes else np.zeros((0, encoder.dim), np.float32)
+    return vectors.astype(np.float32), len(missing)

