@@ -8,11 +8,11 @@ import unicodedata
 
 from . import compose, render
 from .followup import read
-from .gate import Gate
+from .gate import Gate, is_crisis
 from .index import IndexStore
-from .retrieve import search
-from .settings import Settings
+from .retrieve import by_document, search
 from .load import TOPICS
+from .settings import Settings
 from .types import Answer, Context, Related
 
 # Calibrated on tests/eval: below this dense similarity the best passage is not a real answer.
@@ -60,9 +60,7 @@ class Assistant:
             answer = Answer(status="no_answer", answer=EMPTY_REPLY, body=EMPTY_REPLY)
             answer.timings_ms = {"total": round((time.perf_counter() - t0) * 1000, 2)}
             return answer
-        reading = read(question, context)
-        texts = [reading.query, question] if reading.follow_up else [reading.query]
-        vectors = self.encoder.encode(texts)
+        reading, vectors = self._read(question, context)
         t1 = time.perf_counter()
 
         index = self.store.get()
@@ -76,7 +74,9 @@ class Assistant:
             if self.gate.decide(self.gate.scores(vectors[1]), 0.0) == "medical":
                 verdict = "medical"
         titles = {d: meta["title"] for d, meta in index.documents.items()}
-        if verdict in ("medical", "out_of_scope"):
+        if is_crisis(question):
+            answer = compose.fixed("medical", state=reading.state, crisis=True)
+        elif verdict in ("medical", "out_of_scope"):
             answer = compose.fixed(verdict, state=reading.state)
         elif not hits or match < NO_ANSWER_BELOW:
             answer = compose.fixed("no_answer", hits, titles, reading.state)
@@ -89,6 +89,18 @@ class Assistant:
         answer.timings_ms = {"encode": round((t1 - t0) * 1000, 2), "retrieve": round((t2 - t1) * 1000, 2),
                              "compose": round((t3 - t2) * 1000, 2), "total": round((t3 - t0) * 1000, 2)}
         return answer
+
+    def _read(self, question: str, context: Context | None):
+        reading = read(question, context)
+        texts = [reading.query, question] if reading.follow_up else [reading.query]
+        return reading, self.encoder.encode(texts)
+
+    def rank(self, question: str, context: Context | None = None, *, mode: str = "hybrid",
+             fusion: str = "convex") -> list[str]:
+        """Document ids in retrieval order, for evaluation (no gate, no threshold)."""
+        reading, vectors = self._read(clean(question), context)
+        hits = search(self.store.get(), vectors[0], reading.query, state=reading.state, mode=mode, fusion=fusion)
+        return [h.passage.doc_id for h in by_document(hits)]
 
     def document(self, doc_id: str) -> Answer | None:
         """A document's opening passage as an answer: what a suggestion or topic button shows."""

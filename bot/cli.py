@@ -116,6 +116,32 @@ def cmd_chat(args, settings: Settings) -> int:
     return run_chat(_assistant(settings))
 
 
+def cmd_eval(args, settings: Settings) -> int:
+    from .evaluate import DEFAULT_QUESTIONS, evaluate, load_questions
+
+    path = Path(args.file or DEFAULT_QUESTIONS)
+    try:
+        questions = load_questions(path)
+    except (OSError, KeyError, TypeError) as exc:
+        return _fail(f"cannot read the evaluation questions in {path}: {exc}")
+    report = evaluate(_assistant(settings), questions)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+        return 0
+    print(report.markdown())
+    if report.misses:
+        print("\nWorst retrieval misses (hybrid):")
+        for m in report.misses:
+            print(f"  rank {m['rank'] or '>10'}: {m['q']!r} expected {m['expected']}, got {m['got']}")
+    if report.wrong_decisions:
+        print("\nWrong decisions:")
+        for w in report.wrong_decisions:
+            print(f"  {w['q']!r}: expected {w['expected']}, got {w['got']}")
+    failures = report.failures()
+    print("\nAll targets met." if not failures else "\nBelow target: " + "; ".join(failures))
+    return 0 if not failures else 1
+
+
 def cmd_run(args, settings: Settings) -> int:
     """What `make run` does: build the index if none is published, then serve or chat."""
     from .index import read_manifest
@@ -148,6 +174,11 @@ def parser() -> argparse.ArgumentParser:
 
     chat = sub.add_parser("chat", help="chat with the bot in this terminal")
     chat.set_defaults(func=cmd_chat)
+
+    ev = sub.add_parser("eval", help="measure retrieval and answer decisions on the labelled questions")
+    ev.add_argument("--file", help="questions YAML (default tests/eval/questions.yaml)")
+    ev.add_argument("--json", action="store_true")
+    ev.set_defaults(func=cmd_eval)
 
     run = sub.add_parser("run", help="build the index if needed, then serve Telegram or chat here")
     run.set_defaults(func=cmd_run)

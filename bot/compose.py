@@ -18,6 +18,12 @@ MEDICAL_REPLY = (
     "Please ask a doctor, nurse or pharmacist, who can look at your situation. "
     "If this could be an emergency, call 911 now (or your local emergency number)."
 )
+CRISIS_REPLY = (
+    "I'm really sorry you're going through this. You don't have to face it alone: call or text 988 "
+    "(the Suicide & Crisis Lifeline, any time, free) to talk with someone now. If you might act on "
+    "these thoughts or are in danger, call 911. I'm a career bot and can't help with this myself, "
+    "but the people at 988 can."
+)
 OUT_OF_SCOPE_REPLY = (
     "I can only help with careers in health care, starting with medical assisting: training and "
     "schools, certification (CMA, RMA, CCMA and others), what medical assistants may do in your "
@@ -81,9 +87,10 @@ def answered(hits: list[Hit], state: str | None, state_named: bool, titles: dict
 
 
 def fixed(status: Status, hits: list[Hit] | None = None, titles: dict[str, str] | None = None,
-          state: str | None = None) -> Answer:
+          state: str | None = None, crisis: bool = False) -> Answer:
     """The gate's referral, the polite decline, or the honest no-answer with nearby topics."""
-    body = {"medical": MEDICAL_REPLY, "out_of_scope": OUT_OF_SCOPE_REPLY, "no_answer": NO_ANSWER_REPLY}[status]
+    body = {"medical": CRISIS_REPLY if crisis else MEDICAL_REPLY, "out_of_scope": OUT_OF_SCOPE_REPLY,
+            "no_answer": NO_ANSWER_REPLY}[status]
     related = _related(hits or [], None, titles or {}) if status == "no_answer" else []
     return Answer(status=status, answer="", body=body, passages=_passage_hits(hits or []) if status == "no_answer" else [],
                   related=related, state=state)

@@ -7,6 +7,7 @@ phrasings it has never seen instead of matching a word list.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -18,10 +19,18 @@ EXAMPLES_PATH = Path(__file__).with_name("gate_examples.yaml")
 LABELS = ("medical", "out_of_scope", "in_scope")
 TOP_K = 3
 # Calibrated on tests/eval (examples there are never gate examples); see README "Evaluation".
-MEDICAL_MIN = 0.45       # nearest medical examples at least this similar ...
-MEDICAL_MARGIN = 0.03    # ... and closer than the nearest career examples by this much
+MEDICAL_MIN = 0.28       # nearest medical examples at least this similar ...
+MEDICAL_MARGIN = 0.0     # ... and closer than the nearest career and out-of-scope examples
 OUT_OF_SCOPE_MARGIN = 0.0
 STRONG_MATCH = 0.62      # a knowledge-base match this good is in scope whatever the examples say
+
+# A person in crisis must get the crisis line whatever the similarity scores say. First-person
+# phrasings only, so "what should an MA do if a patient is suicidal" stays a career question.
+_CRISIS = re.compile(
+    r"\b(kill(ing)? my ?self|end(ing)? (my (own )?life|it all)|hurt(ing)? my ?self|want(ed)? to die|"
+    r"(i'?m|i am|i feel|feeling|been) (so )?suicidal|suicidal (thoughts|feelings)|"
+    r"thoughts (of|about) (suicide|dying|ending my life|killing myself)|overdos(e|ed|ing) on purpose)\b",
+    re.IGNORECASE)
 
 Verdict = Literal["medical", "out_of_scope", "in_scope"]
 
@@ -36,6 +45,10 @@ class GateScores:
 def load_examples(path: Path = EXAMPLES_PATH) -> dict[str, list[str]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {label: [str(x) for x in data[label]] for label in LABELS}
+
+
+def is_crisis(text: str) -> bool:
+    return bool(_CRISIS.search(text))
 
 
 class Gate:

@@ -13,7 +13,7 @@ from .types import Passage
 CANDIDATES = 40
 RRF_K = 60
 # Measured on tests/eval (see README): convex fusion of the dense cosine and the max-normalised BM25.
-DENSE_WEIGHT = 0.75
+DENSE_WEIGHT = 0.9
 OTHER_STATE_FACTOR = 0.6    # a passage specific to another state ranks below general guidance
 UNKNOWN_STATE_FACTOR = 0.9  # ... and slightly below it when the asker's state is unknown
 SAME_STATE_BONUS = 1.15
