@@ -8,7 +8,7 @@ import unicodedata
 
 from . import compose, render
 from .followup import read
-from .gate import Gate, is_crisis
+from .gate import FOLLOW_UP_MEDICAL_MIN, Gate, is_crisis
 from .index import IndexStore
 from .retrieve import by_document, search
 from .load import TOPICS
@@ -69,10 +69,8 @@ class Assistant:
         t2 = time.perf_counter()
 
         verdict = self.gate.decide(self.gate.scores(vectors[0]), match)
-        if reading.follow_up and verdict != "medical":
-            # A follow-up about one's own health is still a medical question.
-            if self.gate.decide(self.gate.scores(vectors[1]), 0.0) == "medical":
-                verdict = "medical"
+        if reading.follow_up and self.gate.scores(vectors[1]).medical >= FOLLOW_UP_MEDICAL_MIN:
+            verdict = "medical"  # a follow-up about one's own health is still a medical question
         titles = {d: meta["title"] for d, meta in index.documents.items()}
         if is_crisis(question):
             answer = compose.fixed("medical", state=reading.state, crisis=True)

@@ -81,6 +81,17 @@ def _assistant(settings: Settings):
     return Assistant.create(settings)
 
 
+def answer_lines(assistant, lines, context):
+    """One result per non-blank line, in order; a question that fails does not stop the rest."""
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            yield assistant.ask(line, context).to_dict() | {"question": line}
+        except Exception as exc:
+            yield {"question": line, "status": "error", "error": f"{type(exc).__name__}: {exc}"}
+
+
 def cmd_ask(args, settings: Settings) -> int:
     from .types import Context
 
@@ -94,16 +105,9 @@ def cmd_ask(args, settings: Settings) -> int:
             lines = path.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
             return _fail(f"cannot read {path}: {exc}")
-        for line in lines:
-            if not line.strip():
-                continue
-            try:
-                answer = assistant.ask(line, context)
-                out = answer.to_dict() | {"question": line}
-            except Exception as exc:  # one bad question must not stop the batch
-                out = {"question": line, "status": "error", "error": f"{type(exc).__name__}: {exc}"}
-            print(json.dumps(out) if args.json else f"Q: {line}\n{out.get('answer', out.get('error'))}\n",
-                  flush=True)
+        for out in answer_lines(assistant, lines, context):
+            print(json.dumps(out) if args.json else
+                  f"Q: {out['question']}\n{out.get('answer', out.get('error'))}\n", flush=True)
         return 0
     answer = assistant.ask(args.question, context)
     print(json.dumps(answer.to_dict(), indent=2) if args.json else answer.answer)

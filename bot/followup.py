@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .query import expand
 from .states import find_state
 from .types import Context
 
@@ -35,7 +36,7 @@ def read(question: str, context: Context | None) -> Reading:
     context = context or Context()
     named = find_state(question)
     follow = bool(context.previous_question) and is_follow_up(question)
-    query = f"{context.previous_question} {question}" if follow else question
+    query = expand(f"{context.previous_question} {question}" if follow else question)
     if named is None and follow:
         named = find_state(context.previous_question or "")
     return Reading(query=query, state=named or context.state, state_named=named is not None, follow_up=follow)

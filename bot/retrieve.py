@@ -16,7 +16,7 @@ RRF_K = 60
 DENSE_WEIGHT = 0.9
 OTHER_STATE_FACTOR = 0.6    # a passage specific to another state ranks below general guidance
 UNKNOWN_STATE_FACTOR = 0.9  # ... and slightly below it when the asker's state is unknown
-SAME_STATE_BONUS = 1.15
+SAME_STATE_BONUS = 1.25
 
 STOPWORDS = frozenset("""
 a about above after again all am an and any are as at be because been before being below between
@@ -27,14 +27,12 @@ these they this those through to too under until up very was we were what when w
 whom why will with would you your yours im ive id dont cant whats hows get got go want wanna gonna
 also really much many like one thing things know need tell please hi hello hey thanks thank
 """.split())
-# How people abbreviate in this field, spelled out for the lexical side.
-EXPANSIONS = {
-    "ma": "medical assistant", "mas": "medical assistants", "cert": "certification",
-    "certs": "certifications", "certified": "certification", "lpn": "lpn practical nurse",
-    "rn": "rn registered nurse", "pa": "physician assistant", "iv": "iv intravenous",
-    "ekg": "ekg electrocardiogram", "ecg": "ekg electrocardiogram", "xray": "x-ray radiography",
+# Words people use that the knowledge base says differently, for the lexical side.
+SYNONYMS = {
+    "lpn": "lpn practical nurse", "rn": "rn registered nurse", "pa": "pa physician assistant",
+    "iv": "iv intravenous", "ekg": "ekg electrocardiogram", "ecg": "ekg electrocardiogram",
     "shots": "injections", "shot": "injection", "salary": "pay wage salary", "paid": "pay wage",
-    "make": "pay wage", "hr": "hour", "yr": "year", "hrs": "hours",
+    "make": "pay wage", "earn": "earn pay wage",
 }
 
 
@@ -42,7 +40,7 @@ def fts_query(text: str) -> str:
     """An FTS5 OR-query of the question's content words, quoted so no input is read as syntax."""
     terms: list[str] = []
     for token in re.findall(r"[a-z0-9]+", text.lower()):
-        for word in EXPANSIONS.get(token, token).split():
+        for word in SYNONYMS.get(token, token).split():
             if word not in STOPWORDS and (len(word) > 1 or word.isdigit()) and word not in terms:
                 terms.append(word)
     return " OR ".join(f'"{t}"' for t in terms[:32])

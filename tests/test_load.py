@@ -1,0 +1,96 @@
+"""Front matter validation: every problem names the file, the line and field, and what to do."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from bot.load import KnowledgeError, load_documents, load_publishable, parse
+
+GOOD = """---
+id: sample
+title: A sample
+topic: pay
+sources:
+  - "BLS, May 2024"
+reviewed_on: 2026-01-02
+reviewed_by: A. Reviewer
+status: published
+---
+
+Some body text.
+"""
+
+
+def problems_for(tmp_path: Path, text: str, name: str = "sample.md"):
+    path = tmp_path / name
+    path.write_text(text)
+    doc, problems = parse(path, today=dt.date(2026, 6, 1))
+    return doc, problems
+
+
+def test_good_document_parses(tmp_path):
+    doc, problems = problems_for(tmp_path, GOOD)
+    assert problems == []
+    assert doc.id == "sample" and doc.reviewed_on == dt.date(2026, 1, 2) and doc.publishable
+
+
+@pytest.mark.parametrize("old, new, field, hint", [
+    ("reviewed_by: A. Reviewer\n", "", "reviewed_by", "missing"),
+    ("reviewed_on: 2026-01-02", "reviewed_on: last tuesday", "reviewed_on", "YYYY-MM-DD"),
+    ("reviewed_on: 2026-01-02", "reviewed_on: 2027-01-02", "reviewed_on", "future"),
+    ("topic: pay", "topic: money", "topic", "use one of"),
+    ("id: sample", "id: other-name", "id", "rename the file"),
+    ("id: sample", "id: Not_Valid", "id", "lowercase"),
+    ("status: published", "status: live", "status", "'draft' or 'published'"),
+    ("status: published", "status: published\nreviewd_on: 2026-01-01", "reviewd_on", "not a known field"),
+    ("status: published", "status: published\nstates: [CA, XX]", "states", "two-letter"),
+    ("sources:\n  - \"BLS, May 2024\"\n", "", "sources", "missing"),
+])
+def test_each_problem_names_field_line_and_fix(tmp_path, old, new, field, hint):
+    text = GOOD.replace(old, new)
+    assert text != GOOD
+    doc, problems = problems_for(tmp_path, text)
+    assert doc is None
+    mine = [p for p in problems if p.field == field]
+    assert mine, problems
+    message = str(mine[0])
+    assert "sample.md" in message and hint in message
+    if field in text:  # the line number points at the field's own line
+        assert text.splitlines()[mine[0].line - 1].startswith(field)
+
+
+def test_invalid_yaml_reports_line(tmp_path):
+    doc, problems = problems_for(tmp_path, GOOD.replace("title: A sample", "title: [unclosed"))
+    assert doc is None and problems[0].field == "front matter" and "YAML" in problems[0].message
+    assert problems[0].line >= 2
+
+
+def test_missing_front_matter(tmp_path):
+    doc, problems = problems_for(tmp_path, "Just text\n")
+    assert doc is None and "---" in problems[0].message
+
+
+def test_draft_may_lack_review_fields_but_is_not_publishable(tmp_path):
+    text = "---\nid: sample\ntitle: T\ntopic: job\nstatus: draft\n---\n\nBody.\n"
+    doc, problems = problems_for(tmp_path, text)
+    assert problems == [] and not doc.publishable
+
+
+def test_duplicate_ids_and_all_problems_listed(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "sample.md").write_text(GOOD)
+    (tmp_path / "a" / "sample.md").write_text(GOOD)
+    (tmp_path / "broken.md").write_text(GOOD.replace("id: sample", "id: broken").replace("topic: pay", "topic: x"))
+    docs, problems = load_documents(tmp_path, today=dt.date(2026, 6, 1))
+    assert {p.field for p in problems} == {"id", "topic"}
+    with pytest.raises(KnowledgeError) as err:
+        load_publishable(tmp_path, today=dt.date(2026, 6, 1))
+    assert "broken.md" in str(err.value) and "unique" in str(err.value)
+
+
+def test_fixture_kb_skips_drafts():
+    from tests.conftest import FIXTURE_KB
+
+    docs = load_publishable(FIXTURE_KB)
+    assert sorted(d.id for d in docs) == ["california-injections", "cma-exam", "injections", "pay"]

@@ -1,0 +1,51 @@
+"""Chunking: one passage per heading, title and heading kept, short merged, long split at sentences."""
+
+import datetime as dt
+from pathlib import Path
+
+from bot.passages import MAX_WORDS, MIN_WORDS, split_document, words
+from bot.types import Document
+
+
+def doc(body: str) -> Document:
+    return Document(id="d", title="Doc title", topic="job", sources=("src",), reviewed_on=dt.date(2026, 1, 1),
+                    reviewed_by="r", status="published", states=(), body=body, path=Path("d.md"))
+
+
+def sentence(i: int) -> str:
+    return f"Sentence number {i} tells the reader one more useful thing about the job today."
+
+
+def test_split_at_headings_keeps_title_and_heading():
+    intro = " ".join(sentence(i) for i in range(5))
+    part = " ".join(sentence(i) for i in range(5, 10))
+    passages = split_document(doc(f"{intro}\n\n## First part\n\n{part}\n"))
+    assert [p.section for p in passages] == ["Doc title", "First part"]
+    assert passages[1].embed_text.startswith("Doc title: First part.")
+    assert passages[0].embed_text.startswith("Doc title.")
+
+
+def test_short_sections_are_merged():
+    long = " ".join(sentence(i) for i in range(6))
+    passages = split_document(doc(f"{long}\n\n## Tiny\n\nJust a few words here.\n\n## Big\n\n{long}\n"))
+    assert len(passages) == 2
+    assert "Tiny: Just a few words here." in passages[0].text
+    assert all(words(p.text) >= MIN_WORDS for p in passages)
+
+
+def test_long_sections_split_at_sentence_boundaries():
+    body = "## Long\n\n" + " ".join(sentence(i) for i in range(60))
+    passages = split_document(doc(body))
+    assert len(passages) >= 4
+    for p in passages:
+        assert words(p.text) <= MAX_WORDS
+        assert p.text.endswith("today.")  # never cut mid-sentence
+        assert p.section.startswith("Long (")
+    assert " ".join(p.text for p in passages) == " ".join(sentence(i) for i in range(60))
+
+
+def test_markdown_is_cleaned_for_reading():
+    body = "## Steps\n\n- **Finish** the program\n- Pass the [exam](http://x)\n\n" + " ".join(
+        sentence(i) for i in range(4))
+    text = split_document(doc(body))[0].text
+    assert "• Finish the program" in text and "Pass the exam" in text and "**" not in text
