@@ -6,12 +6,15 @@ import re
 import time
 import unicodedata
 
+import numpy as np
+
 from . import compose, render
 from .followup import read
 from .gate import FOLLOW_UP_MEDICAL_MIN, Gate, is_crisis
 from .index import IndexStore
 from .retrieve import by_document, search
 from .load import TOPICS
+from .query import expand
 from .settings import Settings
 from .types import Answer, Context, Related
 
@@ -64,7 +67,8 @@ class Assistant:
         t1 = time.perf_counter()
 
         index = self.store.get()
-        hits = search(index, vectors[0], reading.query, state=reading.state, mode=mode, fusion=fusion)
+        hits = search(index, self._search_vector(vectors), reading.query, state=reading.state, mode=mode,
+                      fusion=fusion)
         match = hits[0].dense if hits else 0.0
         t2 = time.perf_counter()
 
@@ -90,14 +94,23 @@ class Assistant:
 
     def _read(self, question: str, context: Context | None):
         reading = read(question, context)
-        texts = [reading.query, question] if reading.follow_up else [reading.query]
+        texts = [reading.query, expand(question)] if reading.follow_up else [reading.query]
         return reading, self.encoder.encode(texts)
+
+    @staticmethod
+    def _search_vector(vectors):
+        """For a follow-up, halfway between the conversation and the new question: the
+        conversation finds the document, the new question ("how much does it cost?") the section."""
+        if len(vectors) == 1:
+            return vectors[0]
+        v = vectors[0] + vectors[1]
+        return v / np.linalg.norm(v)
 
     def rank(self, question: str, context: Context | None = None, *, mode: str = "hybrid",
              fusion: str = "convex") -> list[str]:
         """Document ids in retrieval order, for evaluation (no gate, no threshold)."""
         reading, vectors = self._read(clean(question), context)
-        hits = search(self.store.get(), vectors[0], reading.query, state=reading.state, mode=mode, fusion=fusion)
+        hits = search(self.store.get(), self._search_vector(vectors), reading.query, state=reading.state, mode=mode, fusion=fusion)
         return [h.passage.doc_id for h in by_document(hits)]
 
     def document(self, doc_id: str) -> Answer | None:
@@ -125,3 +138,15 @@ class Assistant:
         for d, meta in index.documents.items():
             out.setdefault(meta["topic"], []).append(Related(d, meta["title"]))
         return {t: docs for t, docs in out.items() if docs}
+
+    def about(self) -> dict:
+        """The published index's version, age and review date, for /about and /stats."""
+        import datetime as dt
+
+        m = self.store.get().manifest
+        built = dt.datetime.fromisoformat(m["built_at"])
+        age = dt.datetime.now(dt.timezone.utc) - built
+        hours = int(age.total_seconds() // 3600)
+        return {"version": m["version"], "built_at": m["built_at"], "documents": m["documents"],
+                "passages": m["passages"], "reviewed_latest": m.get("reviewed_latest", ""),
+                "age": f"{hours // 24} d {hours % 24} h" if hours >= 24 else f"{hours} h {int(age.total_seconds() // 60) % 60} min"}

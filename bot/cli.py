@@ -12,39 +12,13 @@ import os
 import sys
 from pathlib import Path
 
+from .admin import build_index
 from .settings import Settings
 
 
 def _fail(message: str, code: int = 1) -> int:
     print(f"careerbot: {message}", file=sys.stderr)
     return code
-
-
-def _load_publishable(settings: Settings):
-    from .load import KnowledgeError, load_publishable
-
-    try:
-        return load_publishable(settings.knowledge_dir), None
-    except KnowledgeError as exc:
-        lines = [f"{len(exc.problems)} problem(s) in the knowledge base; nothing was published:"]
-        lines += [f"  {p}" for p in exc.problems]
-        return None, "\n".join(lines)
-
-
-def build_index(settings: Settings, encoder=None, force: bool = True):
-    """Validate, embed and publish; returns (report, error message)."""
-    from .embed import EmbeddingCache, Encoder
-    from .index import build
-
-    docs, error = _load_publishable(settings)
-    if error:
-        return None, error
-    encoder = encoder or Encoder(settings.model_path, settings.model_id)
-    cache = EmbeddingCache(settings.embedding_cache_path)
-    try:
-        return build(docs, settings.index_dir, encoder, cache, force=force), None
-    finally:
-        cache.close()
 
 
 def cmd_index_build(args, settings: Settings) -> int:
@@ -164,6 +138,12 @@ def cmd_run(args, settings: Settings) -> int:
     return cmd_chat(args, settings)
 
 
+def cmd_serve(args, settings: Settings) -> int:
+    from .telegram.serve import serve
+
+    return serve(webhook=args.webhook)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="careerbot", description=(
         "Career guidance for medical assistants from a vetted knowledge base."))
@@ -186,6 +166,11 @@ def parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="build the index if needed, then serve Telegram or chat here")
     run.set_defaults(func=cmd_run)
+
+    serve = sub.add_parser("serve", help="run the Telegram bot (long polling, or --webhook)")
+    serve.add_argument("--webhook", action="store_true",
+                       help="serve PTB's webhook server on $PORT at the path of $WEBHOOK_URL")
+    serve.set_defaults(func=cmd_serve)
 
     index = sub.add_parser("index", help="build and inspect the search index")
     isub = index.add_subparsers(dest="index_command", metavar="ACTION", required=True)

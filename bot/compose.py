@@ -12,6 +12,9 @@ from .types import Answer, PassageHit, Related, Source, Status
 MAX_BODY_CHARS = 900
 MAX_RELATED = 3
 RELATED_MIN_SCORE = 0.35  # dense similarity a suggestion needs to be worth showing
+LOCAL_MIN_SCORE = 0.45    # ... and a passage about the asker's state to be added to the answer
+LOCAL_WITHIN = 10         # how far down the ranking to look for it
+LOCAL_CHARS = 600
 
 MEDICAL_REPLY = (
     "I can't give medical advice about your own health, symptoms, test results or medicines. "
@@ -52,10 +55,10 @@ def _passage_hits(hits: list[Hit], n: int = 5) -> list[PassageHit]:
     return [PassageHit(h.passage.doc_id, h.passage.section, h.passage.text, round(h.dense, 4)) for h in hits[:n]]
 
 
-def _related(hits: list[Hit], exclude: str | None, titles: dict[str, str]) -> list[Related]:
+def _related(hits: list[Hit], exclude: set[str], titles: dict[str, str]) -> list[Related]:
     out = []
     for h in by_document(hits):
-        if h.passage.doc_id != exclude and h.dense >= RELATED_MIN_SCORE:
+        if h.passage.doc_id not in exclude and h.dense >= RELATED_MIN_SCORE:
             out.append(Related(h.passage.doc_id, titles.get(h.passage.doc_id, h.passage.title)))
         if len(out) == MAX_RELATED:
             break
@@ -78,12 +81,30 @@ def answered(hits: list[Hit], state: str | None, state_named: bool, titles: dict
     elif p.topic == "scope" and state is not None and state_named:
         notes.append(f"I have no guidance specific to {state_name(state)}; this is the general rule. "
                      f"Check with the {state_name(state)} medical and nursing boards.")
-    body = p.text if p.section == p.title else f"{p.section}\n{p.text}"
+    body = trim(p.text if p.section == p.title else f"{p.section}\n{p.text}")
+    sources = [Source(p.doc_id, titles.get(p.doc_id, p.title), p.source, p.reviewed_on)]
+    local = _local(hits, state) if not p.states else None
+    if local is not None:
+        # General guidance first, then what the asker's own state adds to it.
+        lp = local.passage
+        body += f"\n\nIn {state_name(state)}: {trim(lp.text, LOCAL_CHARS)}"
+        sources.append(Source(lp.doc_id, titles.get(lp.doc_id, lp.title), lp.source, lp.reviewed_on))
+        notes = []
+    exclude = {s.doc_id for s in sources}
     return Answer(
-        status="answered", answer="", body=trim(body), notes=notes,
-        sources=[Source(p.doc_id, titles.get(p.doc_id, p.title), p.source, p.reviewed_on)],
-        passages=_passage_hits(hits), related=_related(hits, p.doc_id, titles), state=state,
+        status="answered", answer="", body=body, notes=notes, sources=sources,
+        passages=_passage_hits(hits), related=_related(hits, exclude, titles), state=state,
     )
+
+
+def _local(hits: list[Hit], state: str | None) -> Hit | None:
+    """The best passage specific to the asker's state, when it is relevant to the question."""
+    if state is None:
+        return None
+    for h in hits[:LOCAL_WITHIN]:
+        if state in h.passage.states and h.dense >= LOCAL_MIN_SCORE:
+            return h
+    return None
 
 
 def fixed(status: Status, hits: list[Hit] | None = None, titles: dict[str, str] | None = None,
@@ -91,6 +112,6 @@ def fixed(status: Status, hits: list[Hit] | None = None, titles: dict[str, str] 
     """The gate's referral, the polite decline, or the honest no-answer with nearby topics."""
     body = {"medical": CRISIS_REPLY if crisis else MEDICAL_REPLY, "out_of_scope": OUT_OF_SCOPE_REPLY,
             "no_answer": NO_ANSWER_REPLY}[status]
-    related = _related(hits or [], None, titles or {}) if status == "no_answer" else []
+    related = _related(hits or [], set(), titles or {}) if status == "no_answer" else []
     return Answer(status=status, answer="", body=body, passages=_passage_hits(hits or []) if status == "no_answer" else [],
                   related=related, state=state)

@@ -15,9 +15,8 @@ TELEGRAM_LIMIT = 4096
 def source_line(answer: Answer) -> str | None:
     if not answer.sources:
         return None
-    s = answer.sources[0]
-    reviewed = f" (reviewed {s.reviewed_on})" if s.reviewed_on else ""
-    return f"Source: {s.source}{reviewed}"
+    return "Source: " + "; ".join(
+        s.source + (f" (reviewed {s.reviewed_on})" if s.reviewed_on else "") for s in answer.sources)
 
 
 def to_text(answer: Answer) -> str:
@@ -38,9 +37,8 @@ def to_html(answer: Answer, limit: int = TELEGRAM_LIMIT) -> str:
         body = f"<b>{e(heading)}</b>\n{e(rest)}"
     parts = [body, *(f"<i>{e(n)}</i>" for n in answer.notes)]
     if answer.sources:
-        s = answer.sources[0]
-        reviewed = f" · reviewed {e(s.reviewed_on)}" if s.reviewed_on else ""
-        parts.append(f"<b>Source:</b> {e(s.source)}{reviewed}")
+        parts.append("<b>Source:</b> " + "; ".join(
+            e(s.source) + (f" · reviewed {e(s.reviewed_on)}" if s.reviewed_on else "") for s in answer.sources))
     text = "\n\n".join(parts)
     if len(text) > limit:  # bodies are trimmed long before this; a last guard for odd sources
         text = e(to_text(answer))[: limit - 1] + "…"

@@ -47,7 +47,7 @@ def small_settings(tmp_path, small_kb) -> Settings:
 @pytest.fixture
 def small_assistant(small_settings, encoder):
     from bot.assistant import Assistant
-    from bot.cli import build_index
+    from bot.admin import build_index
 
     report, error = build_index(small_settings, encoder)
     assert error is None, error
@@ -63,8 +63,44 @@ def kb_settings(tmp_path_factory) -> Settings:
 @pytest.fixture(scope="session")
 def kb_assistant(kb_settings, encoder):
     from bot.assistant import Assistant
-    from bot.cli import build_index
+    from bot.admin import build_index
 
     report, error = build_index(kb_settings, encoder)
     assert error is None, error
     return Assistant.create(kb_settings, encoder)
+
+
+@pytest.fixture
+def question_log(tmp_path):
+    from bot.log import QuestionLog
+
+    log = QuestionLog(tmp_path / "botdata")
+    yield log
+    log.close()
+
+
+@pytest.fixture
+def fake_api():
+    from tests.bot_runner import TOKEN
+    from tests.fake_bot_api import FakeBotAPI
+
+    api = FakeBotAPI(TOKEN).start()
+    yield api
+    api.stop()
+
+
+ADMIN_ID = 4242
+
+
+@pytest.fixture
+def telegram_bot(kb_assistant, question_log, fake_api, kb_settings):
+    """The real Application answering from the real knowledge base, through the fake Bot API."""
+    from bot.telegram.handlers import Services
+    from bot.telegram.reindex import Reindexer
+    from tests.bot_runner import BotRunner
+
+    services = Services(assistant=kb_assistant, log=question_log, admins=frozenset({ADMIN_ID}),
+                        reindex=Reindexer(kb_settings, kb_assistant.encoder, question_log))
+    runner = BotRunner(services, fake_api).start()
+    yield runner
+    runner.stop()

@@ -7,7 +7,8 @@ import pytest
 
 from bot.assistant import Assistant
 from bot.chat import run_chat
-from bot.cli import answer_lines, build_index, main
+from bot.admin import build_index
+from bot.cli import answer_lines, main
 
 
 @pytest.fixture

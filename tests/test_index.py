@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from bot.cli import build_index
+from bot.admin import build_index
 from bot.index import IndexStore, IndexUnavailable, LoadedIndex, published_path, read_manifest, versions
 
 

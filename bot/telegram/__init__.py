@@ -1,0 +1,1 @@
+"""The Telegram front end: thin python-telegram-bot handlers around the Assistant."""

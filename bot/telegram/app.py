@@ -1,0 +1,72 @@
+"""Build the python-telegram-bot Application: handlers, rate limiter, per-chat ordering."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+
+from telegram import BotCommand
+from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor,
+                          CallbackQueryHandler, CommandHandler, MessageHandler, filters)
+
+from . import handlers, texts
+from .handlers import SERVICES, Services
+
+MAX_CONCURRENT_UPDATES = 256
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+
+
+class PerChatOrder(BaseUpdateProcessor):
+    """Answer many chats at once, but one chat's messages in the order they were sent,
+    so a follow-up is read after the question it follows."""
+
+    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES):
+        super().__init__(max_concurrent_updates)
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def do_process_update(self, update, coroutine) -> None:
+        chat = getattr(update, "effective_chat", None)
+        if chat is None:
+            await coroutine
+            return
+        lock = self._locks[chat.id]
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            if not lock.locked() and not lock._waiters:
+                self._locks.pop(chat.id, None)
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
+async def _post_init(app: Application) -> None:
+    await app.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS])
+
+
+def build_application(services: Services, token: str, base_url: str | None = None) -> Application:
+    message = filters.UpdateType.MESSAGE  # edited messages and channel posts are ignored
+    app = (ApplicationBuilder()
+           .token(token)
+           .base_url(base_url or DEFAULT_BASE_URL)
+           .base_file_url((base_url or DEFAULT_BASE_URL).replace("/bot", "/file/bot"))
+           .rate_limiter(AIORateLimiter(max_retries=3))
+           .concurrent_updates(PerChatOrder())
+           .post_init(_post_init)
+           .build())
+    app.bot_data[SERVICES] = services
+    commands = {"start": handlers.start, "help": handlers.help_, "topics": handlers.topics,
+                "about": handlers.about, "state": handlers.state, "forget": handlers.forget,
+                "stats": handlers.stats, "reindex": handlers.reindex}
+    for name, callback in commands.items():
+        app.add_handler(CommandHandler(name, callback, filters=message))
+    app.add_handler(MessageHandler(message & filters.TEXT & ~filters.COMMAND, handlers.question))
+    app.add_handler(MessageHandler(message & filters.COMMAND, handlers.unknown_command))
+    app.add_handler(MessageHandler(message & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.not_text))
+    app.add_handler(CallbackQueryHandler(handlers.button))
+    app.add_error_handler(handlers.error)
+    return app

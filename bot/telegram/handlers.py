@@ -1,0 +1,251 @@
+"""Telegram handlers: each one reads the update, calls the Assistant or the log, and replies."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from dataclasses import dataclass, field
+
+from telegram import Update
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.ext import ContextTypes
+
+from .. import render
+from ..load import TOPICS
+from ..states import name as state_name
+from ..states import normalise
+from ..types import Context
+from . import keyboards, texts
+from .flood import QuestionLimit
+
+log = logging.getLogger("careerbot.telegram")
+
+SERVICES = "careerbot"
+MAX_QUESTION_CHARS = 1000
+
+
+@dataclass
+class Services:
+    assistant: object
+    log: object                      # bot.log.QuestionLog
+    admins: frozenset[int] = frozenset()
+    limit: QuestionLimit = field(default_factory=QuestionLimit)
+    reindex: object = None           # callable() -> summary text, run off the event loop
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.bot_data[SERVICES]
+
+
+async def _reply(update: Update, text: str, **kw) -> None:
+    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML,
+                                              disable_web_page_preview=True, **kw)
+
+
+def _user_key(context, update: Update) -> str:
+    return services(context).log.user_key(update.effective_user.id)
+
+
+async def _user_state(context, update: Update) -> str | None:
+    if "state" not in context.user_data:
+        key = _user_key(context, update)
+        context.user_data["state"] = await asyncio.to_thread(services(context).log.get_state, key)
+    return context.user_data["state"]
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _reply(update, texts.WELCOME, reply_markup=keyboards.topics())
+
+
+async def help_(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _reply(update, texts.HELP)
+
+
+async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _reply(update, "Pick a topic:", reply_markup=keyboards.topics())
+
+
+async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    info = services(context).assistant.about()
+    await _reply(update, (
+        f"My answers come from {info['documents']} guidance documents written from public primary "
+        "sources (the Bureau of Labor Statistics, the certifying bodies AAMA, AMT, NHA, NCCT and AMCA, "
+        "and state boards and statutes) and checked by a person. Each answer names its source and "
+        f"the date it was last reviewed; the newest review is from {html.escape(info['reviewed_latest'])}.\n\n"
+        "I'm a guide, not an authority: rules and fees change, so confirm with the body named in "
+        "the source before you act."))
+
+
+async def state(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s = services(context)
+    key = _user_key(context, update)
+    if context.args:
+        code = normalise(" ".join(context.args))
+        if code is None:
+            await _reply(update, "I don't know that state. Use its two-letter code, for example /state CA.")
+            return
+        await asyncio.to_thread(s.log.set_state, key, code)
+        context.user_data["state"] = code
+        await _reply(update, f"Got it: I'll answer for {state_name(code)}. Send /state to see or clear it.")
+        return
+    current = await _user_state(context, update)
+    if current:
+        await asyncio.to_thread(s.log.set_state, key, None)
+        context.user_data["state"] = None
+        await _reply(update, f"Your state was {state_name(current)}; I've cleared it. "
+                             "Send /state XX to set it again.")
+    else:
+        await _reply(update, "You haven't set a state. " + texts.STATE_ASK)
+
+
+async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _reply(update, texts.FORGET_CONFIRM, reply_markup=keyboards.forget_confirm())
+
+
+def _mentioned_text(update: Update, context) -> str | None:
+    """In groups, only messages that mention the bot or reply to it are for the bot."""
+    msg = update.effective_message
+    if msg.chat.type == ChatType.PRIVATE:
+        return msg.text
+    username = f"@{context.bot.username}".lower()
+    if username in msg.text.lower():
+        start = msg.text.lower().index(username)
+        return (msg.text[:start] + msg.text[start + len(username):]).strip()
+    reply = msg.reply_to_message
+    if reply is not None and reply.from_user is not None and reply.from_user.id == context.bot.id:
+        return msg.text
+    return None
+
+
+async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s = services(context)
+    text = _mentioned_text(update, context)
+    if text is None:
+        return
+    if len(text) > MAX_QUESTION_CHARS:
+        await _reply(update, texts.TOO_LONG)
+        return
+    verdict = s.limit.check(update.effective_user.id)
+    if verdict != "ok":
+        if verdict == "warn":
+            await _reply(update, texts.SLOW_DOWN)
+        return
+    chat_id = update.effective_chat.id
+    await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+    ctx = Context(state=await _user_state(context, update), previous_question=context.chat_data.get("previous"))
+    answer = await asyncio.to_thread(s.assistant.ask, text, ctx)
+    key = _user_key(context, update)
+    question_id = await asyncio.to_thread(s.log.record, key, "telegram", text, answer)
+    if answer.status == "answered":
+        context.chat_data["previous"] = answer.query[-300:]
+    await _reply(update, render.to_html(answer), reply_markup=keyboards.for_answer(answer, question_id))
+
+
+async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.effective_chat.type == ChatType.PRIVATE:
+        await _reply(update, texts.NON_TEXT)
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.effective_chat.type == ChatType.PRIVATE:
+        await _reply(update, texts.UNKNOWN_COMMAND)
+
+
+async def _admin(update: Update, context, command: str) -> bool:
+    s = services(context)
+    if update.effective_user.id in s.admins:
+        return True
+    await asyncio.to_thread(s.log.admin_event, _user_key(context, update), "refused", f"/{command} from a non-admin")
+    await _reply(update, texts.NOT_ADMIN)
+    return False
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if not await _admin(update, context, "stats"):
+        return
+    s = services(context)
+    st = await asyncio.to_thread(s.log.stats)
+    info = s.assistant.about()
+
+    def pct(x):
+        return "n/a" if x is None else f"{x:.0%}"
+
+    await _reply(update, (
+        f"<b>Questions</b>: {st['today']} today, {st['week']} in the last 7 days\n"
+        f"<b>Answer rate</b> (7 days): {pct(st['answer_rate'])}\n"
+        f"<b>Helpful rate</b> (7 days): {pct(st['helpful_rate'])}\n"
+        f"<b>Index</b>: {html.escape(info['version'])}, built {html.escape(info['built_at'])} "
+        f"({html.escape(info['age'])} ago)"))
+
+
+async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if not await _admin(update, context, "reindex"):
+        return
+    s = services(context)
+    await _reply(update, "Refreshing the index…")
+    actor = _user_key(context, update)
+    summary = await asyncio.to_thread(s.reindex, actor)
+    await _reply(update, html.escape(summary))
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s = services(context)
+    query = update.callback_query
+    kind, _, arg = (query.data or "").partition(":")
+    if kind == "fb":
+        qid, _, value = arg.partition(":")
+        if not (qid.isdigit() and value in ("0", "1")):
+            await query.answer(texts.STALE_BUTTON)
+            return
+        helpful = value == "1"
+        ok = await asyncio.to_thread(s.log.feedback, int(qid), _user_key(context, update), helpful)
+        await query.answer(texts.THANKS if ok else texts.NOT_YOURS)
+        if ok and query.message is not None:
+            markup = query.message.reply_markup
+            rows = [keyboards.feedback_row(int(qid), helpful)] + list(markup.inline_keyboard[1:] if markup else [])
+            await query.edit_message_reply_markup(reply_markup=keyboards.InlineKeyboardMarkup(rows))
+        return
+    if kind == "doc":
+        answer = s.assistant.document(arg)
+        if answer is None:
+            await query.answer(texts.STALE_BUTTON)
+            return
+        await query.answer()
+        await _reply(update, render.to_html(answer), reply_markup=keyboards.for_answer(answer, None))
+        return
+    if kind == "topic" and arg in TOPICS:
+        docs = s.assistant.topics().get(arg, [])
+        await query.answer()
+        await _reply(update, f"<b>{html.escape(TOPICS[arg])}</b>: pick one.",
+                     reply_markup=keyboards.InlineKeyboardMarkup(keyboards.related_rows(docs)))
+        return
+    if kind == "state" and arg == "ask":
+        await query.answer()
+        await _reply(update, texts.STATE_ASK)
+        return
+    if kind == "forget" and arg in ("yes", "no"):
+        await query.answer()
+        if arg == "yes":
+            n = await asyncio.to_thread(s.log.forget, _user_key(context, update))
+            context.user_data.clear()
+            context.chat_data.pop("previous", None)
+            await query.edit_message_text(texts.FORGET_DONE.format(n=n))
+        else:
+            await query.edit_message_text(texts.FORGET_CANCELLED)
+        return
+    await query.answer(texts.STALE_BUTTON)
+
+
+async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure without the token or the message text, apologise, keep running."""
+    exc = context.error
+    text = ""
+    if isinstance(update, Update) and update.effective_message is not None:
+        text = (update.effective_message.text or "")[:80]
+    log.error("update failed: %s: %s (message starts %r)", type(exc).__name__, exc, text)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(update.effective_chat.id, texts.APOLOGY)
+        except Exception as send_exc:  # the apology itself may fail when Telegram is down
+            log.error("could not send the apology: %s", type(send_exc).__name__)

@@ -1,0 +1,107 @@
+"""`careerbot serve`: run the bot by long polling or behind PTB's webhook server.
+
+Configuration errors end with one clear line, never a traceback, and the bot token never
+appears in a log line or an error.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+from urllib.parse import urlparse
+
+from ..settings import Settings
+
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+class RedactToken(logging.Filter):
+    """Replace the bot token wherever it would be written, tracebacks included."""
+
+    def __init__(self, token: str):
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info:
+            message += "\n" + logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+            record.exc_text = None
+        if self.token and self.token in message:
+            message = message.replace(self.token, "[token]")
+        record.msg, record.args = message, ()
+        return True
+
+
+def setup_logging(token: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactToken(token))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every request URL, token included
+
+
+def _fail(message: str) -> int:
+    print(f"careerbot: {message}", file=sys.stderr)
+    return 2
+
+
+def admin_ids(raw: str) -> frozenset[int] | None:
+    try:
+        return frozenset(int(x) for x in raw.replace(" ", "").split(",") if x)
+    except ValueError:
+        return None
+
+
+def serve(webhook: bool = False) -> int:
+    token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if not token:
+        return _fail("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and export it "
+                     "(or use 'careerbot chat' to talk to the bot in this terminal)")
+    admins = admin_ids(os.environ.get("ADMIN_USER_IDS", ""))
+    if admins is None:
+        return _fail("ADMIN_USER_IDS must be comma-separated numeric Telegram user ids")
+    if webhook:
+        url = os.environ.get("WEBHOOK_URL", "").strip()
+        secret = os.environ.get("WEBHOOK_SECRET", "").strip()
+        port = os.environ.get("PORT", "8443").strip()
+        if not url.startswith(("https://", "http://")):
+            return _fail("WEBHOOK_URL must be the public https:// URL Telegram should call")
+        if not _SECRET_RE.match(secret):
+            return _fail("WEBHOOK_SECRET must be set: 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        if not port.isdigit():
+            return _fail(f"PORT must be a number, not {port!r}")
+    setup_logging(token)
+
+    from telegram.error import InvalidToken, NetworkError
+
+    from ..assistant import Assistant
+    from ..log import QuestionLog
+    from .app import build_application
+    from .handlers import Services
+    from .reindex import Reindexer
+
+    settings = Settings.from_env()
+    assistant = Assistant.create(settings)
+    question_log = QuestionLog(settings.data_dir)
+    services = Services(assistant=assistant, log=question_log, admins=admins,
+                        reindex=Reindexer(settings, assistant.encoder, question_log))
+    app = build_application(services, token, os.environ.get("TELEGRAM_API_BASE_URL") or None)
+    try:
+        if webhook:
+            app.run_webhook(listen="0.0.0.0", port=int(port), url_path=urlparse(url).path.lstrip("/"),
+                            webhook_url=url, secret_token=secret)
+        else:
+            app.run_polling()
+    except InvalidToken:
+        return _fail("Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN (from @BotFather)")
+    except NetworkError as exc:
+        return _fail(f"cannot reach the Telegram Bot API: {str(exc).replace(token, '[token]')}")
+    finally:
+        question_log.close()
+    return 0
