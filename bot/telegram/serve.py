@@ -6,6 +6,7 @@ appears in a log line or an error.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
@@ -58,6 +59,15 @@ def admin_ids(raw: str) -> frozenset[int] | None:
         return None
 
 
+async def _check_token(token: str, base_url: str | None) -> None:
+    from telegram import Bot
+
+    from .app import DEFAULT_BASE_URL
+
+    async with Bot(token, base_url=base_url or DEFAULT_BASE_URL):  # initialize() calls getMe
+        pass
+
+
 def serve(webhook: bool = False) -> int:
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
     if not token:
@@ -80,6 +90,16 @@ def serve(webhook: bool = False) -> int:
 
     from telegram.error import InvalidToken, NetworkError
 
+    base_url = os.environ.get("TELEGRAM_API_BASE_URL") or None
+    # Ask Telegram about the token before loading the model: a bad token is a one-line answer in
+    # a second, not a traceback after ten.
+    try:
+        asyncio.run(_check_token(token, base_url))
+    except InvalidToken:
+        return _fail("Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN (from @BotFather)")
+    except NetworkError as exc:
+        return _fail(f"cannot reach the Telegram Bot API: {str(exc).replace(token, '[token]')}")
+
     from ..assistant import Assistant
     from ..log import QuestionLog
     from .app import build_application
@@ -91,7 +111,7 @@ def serve(webhook: bool = False) -> int:
     question_log = QuestionLog(settings.data_dir)
     services = Services(assistant=assistant, log=question_log, admins=admins,
                         reindex=Reindexer(settings, assistant.encoder, question_log))
-    app = build_application(services, token, os.environ.get("TELEGRAM_API_BASE_URL") or None)
+    app = build_application(services, token, base_url)
     try:
         if webhook:
             app.run_webhook(listen="0.0.0.0", port=int(port), url_path=urlparse(url).path.lstrip("/"),

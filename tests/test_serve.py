@@ -1,0 +1,130 @@
+"""`careerbot serve` as a real process: polling, webhook with its secret, and token hygiene."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+
+import pytest
+
+pytestmark = pytest.mark.usefixtures("kb_assistant")  # builds the session index the processes serve
+
+from tests.bot_runner import TOKEN
+from tests.fake_bot_api import FakeBotAPI, message
+
+
+def serve_env(kb_settings, tmp_path, api=None, **extra):
+    """Environment for a serve process over the session index (built by the kb_assistant fixture)."""
+    env = dict(os.environ, CAREERBOT_INDEX_DIR=str(kb_settings.index_dir),
+               CAREERBOT_DATA_DIR=str(tmp_path / "data"), CAREERBOT_KNOWLEDGE_DIR=str(kb_settings.knowledge_dir),
+               TELEGRAM_BOT_TOKEN=TOKEN, PYTHONUNBUFFERED="1")
+    if api is not None:
+        env["TELEGRAM_API_BASE_URL"] = api.base_url
+    env.update(extra)
+    return env
+
+
+def start(env, *args):
+    return subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def stop(proc) -> str:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        out, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+    return out + err
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_missing_token_is_one_clear_line(kb_settings, tmp_path):
+    env = serve_env(kb_settings, tmp_path)
+    env.pop("TELEGRAM_BOT_TOKEN")
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "serve"], env=env, capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.count("\n") == 1 and "TELEGRAM_BOT_TOKEN is not set" in out.stderr
+
+
+def test_rejected_token_is_one_clear_line_without_the_token(kb_settings, tmp_path):
+    api = FakeBotAPI("999:another-token").start()
+    try:
+        out = subprocess.run([sys.executable, "-m", "bot.cli", "serve"], env=serve_env(kb_settings, tmp_path, api),
+                             capture_output=True, text=True, timeout=120)
+    finally:
+        api.stop()
+    assert out.returncode == 2
+    assert "Telegram rejected the bot token" in out.stderr and "Traceback" not in out.stderr
+    assert TOKEN not in out.stdout + out.stderr and TOKEN.split(":")[1] not in out.stderr
+
+
+def test_polling_answers_and_never_logs_the_token(kb_settings, tmp_path, fake_api):
+    proc = start(serve_env(kb_settings, tmp_path, fake_api))
+    try:
+        fake_api.push(message(201, "how long does it take to become a medical assistant"))
+        reply = fake_api.wait_replies(201, 1, timeout=90)[-1]
+        assert "Source:" in reply["text"]
+        assert fake_api.calls_of("setMyCommands") and fake_api.calls_of("deleteWebhook")
+    finally:
+        logs = stop(proc)
+    assert TOKEN not in logs and "Traceback" not in logs
+    db = (tmp_path / "data" / "careerbot.db").read_bytes()
+    assert TOKEN.encode() not in db and b"201" not in db.replace(b"2016", b"")  # no raw user id
+
+
+def test_webhook_requires_the_secret_and_listens_at_the_url_path(kb_settings, tmp_path, fake_api):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram"
+    proc = start(serve_env(kb_settings, tmp_path, fake_api, PORT=str(port), WEBHOOK_URL=url,
+                           WEBHOOK_SECRET="s3cret-value"), "--webhook")
+    try:
+        registered = fake_api.wait_for(lambda: fake_api.calls_of("setWebhook"), timeout=90)[-1]
+        assert registered["url"] == url and registered["secret_token"] == "s3cret-value"
+        update = json.dumps({"update_id": 1, **message(202, "what is a cma")}).encode()
+
+        def post(headers):
+            req = urllib.request.Request(url, data=update, method="POST",
+                                         headers={"Content-Type": "application/json", **headers})
+            try:
+                return urllib.request.urlopen(req, timeout=10).status
+            except urllib.error.HTTPError as exc:
+                return exc.code
+
+        fake_api.wait_for(lambda: _listening(port), timeout=30)
+        assert post({}) == 403
+        assert post({"X-Telegram-Bot-Api-Secret-Token": "wrong"}) == 403
+        assert not fake_api.replies_to(202)
+        assert post({"X-Telegram-Bot-Api-Secret-Token": "s3cret-value"}) == 200
+        reply = fake_api.wait_replies(202, 1, timeout=30)[-1]
+        assert "CMA" in reply["text"]
+    finally:
+        logs = stop(proc)
+    assert TOKEN not in logs
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.parametrize("extra, words", [
+    ({"WEBHOOK_URL": "", "WEBHOOK_SECRET": "x"}, "WEBHOOK_URL"),
+    ({"WEBHOOK_URL": "https://example.org/telegram", "WEBHOOK_SECRET": ""}, "WEBHOOK_SECRET"),
+    ({"ADMIN_USER_IDS": "12,abc"}, "ADMIN_USER_IDS"),
+])
+def test_webhook_and_admin_settings_are_checked_first(kb_settings, tmp_path, extra, words):
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--webhook"],
+                         env=serve_env(kb_settings, tmp_path, **extra), capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and words in out.stderr and out.stderr.count("\n") == 1
