@@ -35,3 +35,56 @@ def summary(report) -> str:
             f"documents {report.added} added, {report.changed} changed, {report.removed} removed, "
             f"{report.unchanged} unchanged; passages {report.passages_embedded} embedded, "
             f"{report.passages_reused} reused; {report.seconds:.1f} s.")
+
+
+STALE_AFTER_DAYS = 365
+
+
+def stale_documents(settings: Settings, today=None) -> list:
+    """Published documents whose last review is more than 12 months old."""
+    import datetime as dt
+
+    from .load import load_documents
+
+    today = today or dt.date.today()
+    docs, _ = load_documents(settings.knowledge_dir, today)
+    return [d for d in docs if d.publishable and (today - d.reviewed_on).days > STALE_AFTER_DAYS]
+
+
+def publish_draft(settings: Settings, doc_id: str, reviewer: str, today=None):
+    """Mark a reviewed draft published and move it into the knowledge directory.
+
+    Returns (path, None) or (None, error text naming the file and fields to fix)."""
+    import datetime as dt
+
+    import yaml
+
+    from .load import document_paths, parse
+
+    today = today or dt.date.today()
+    if not reviewer.strip():
+        return None, "give the reviewer's name with --reviewer"
+    drafts = [p for p in document_paths(settings.knowledge_dir) if p.stem == doc_id]
+    if not drafts:
+        return None, f"no document with id '{doc_id}' in {settings.knowledge_dir} (drafts are in drafts/)"
+    source = drafts[0]
+    text = source.read_text(encoding="utf-8")
+    parts = text.split("---", 2)
+    if len(parts) < 3:
+        return None, f"{source}: front matter: missing; it must start and end with a '---' line"
+    meta = yaml.safe_load(parts[1]) or {}
+    if meta.get("status") == "published":
+        return None, f"{source}: status: already published"
+    meta.update(status="published", reviewed_by=reviewer.strip(), reviewed_on=today)
+    new_text = "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---" + parts[2]
+    target = settings.knowledge_dir / f"{doc_id}.md"
+    if target.exists() and target != source:
+        return None, f"{target} already exists: choose another id for the draft or merge the two by hand"
+    doc, problems = parse(target, text=new_text, today=today)
+    if problems:
+        return None, "the draft cannot be published yet:\n" + "\n".join(
+            f"  {str(p).replace(str(target), str(source))}" for p in problems)
+    target.write_text(new_text, encoding="utf-8")
+    if source != target:
+        source.unlink()
+    return target, None

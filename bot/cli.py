@@ -34,6 +34,96 @@ def cmd_index_build(args, settings: Settings) -> int:
     return 0
 
 
+def _actor() -> str:
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:
+        return "cli"
+
+
+def _admin_event(settings: Settings, action: str, summary: str) -> None:
+    from .log import QuestionLog
+
+    log = QuestionLog(settings.data_dir)
+    try:
+        log.admin_event(_actor(), action, summary[:2000])
+    finally:
+        log.close()
+
+
+def cmd_index_refresh(args, settings: Settings) -> int:
+    from .admin import summary
+
+    report, error = build_index(settings, force=False)
+    if error:
+        _admin_event(settings, "refresh", "refused: " + error)
+        print(error, file=sys.stderr)
+        return 2
+    text = summary(report)
+    _admin_event(settings, "refresh", text)
+    print(json.dumps(report.to_dict()) if args.json else text)
+    return 0
+
+
+def cmd_index_rollback(args, settings: Settings) -> int:
+    from .index import rollback
+
+    old, new = rollback(settings.index_dir)
+    _admin_event(settings, "rollback", f"{old} -> {new}")
+    print(f"published {new} again (was {old})")
+    return 0
+
+
+def cmd_knowledge_import(args, settings: Settings) -> int:
+    from .imports import import_file
+
+    try:
+        result = import_file(Path(args.path), settings.knowledge_dir / "drafts", topic=args.topic,
+                             title=args.title, source=args.source)
+    except (OSError, ValueError) as exc:
+        return _fail(str(exc))
+    _admin_event(settings, "import", f"{args.path} -> {result.path} ({result.kept} kept, "
+                                     f"{len(result.removed)} removed)")
+    print(f"wrote {result.path} (status: draft, id: {result.doc_id}): {result.kept} paragraphs kept")
+    if result.removed:
+        print(f"removed {len(result.removed)} paragraph(s) as off-topic noise:")
+        for para in result.removed:
+            print(f"  - {para[:100]}")
+    print(f"review it, then: careerbot knowledge publish {result.doc_id} --reviewer \"YOUR NAME\"")
+    return 0
+
+
+def cmd_knowledge_publish(args, settings: Settings) -> int:
+    from .admin import publish_draft
+
+    path, error = publish_draft(settings, args.id, args.reviewer)
+    if error:
+        print(f"careerbot: {error}", file=sys.stderr)
+        return 2
+    _admin_event(settings, "publish", f"{args.id} reviewed by {args.reviewer} -> {path}")
+    print(f"published {path}; run 'careerbot index refresh' to make it live")
+    return 0
+
+
+def cmd_knowledge_check(args, settings: Settings) -> int:
+    from .admin import STALE_AFTER_DAYS, stale_documents
+    from .load import load_documents
+
+    docs, problems = load_documents(settings.knowledge_dir)
+    for p in problems:
+        print(p)
+    stale = stale_documents(settings)
+    for d in stale:
+        print(f"{d.path}: reviewed_on: {d.reviewed_on} is more than {STALE_AFTER_DAYS} days ago; "
+              "check it against its sources and update reviewed_on")
+    published = sum(d.publishable for d in docs)
+    print(f"{len(docs)} documents ({published} published, {len(docs) - published} drafts): "
+          f"{len(problems)} problem(s), {len(stale)} due for review")
+    return 2 if problems else 0
+
+
 def cmd_index_status(args, settings: Settings) -> int:
     from .index import read_manifest
 
@@ -177,9 +267,29 @@ def parser() -> argparse.ArgumentParser:
     b = isub.add_parser("build", help="build and publish a new index version from the knowledge base")
     b.add_argument("--json", action="store_true")
     b.set_defaults(func=cmd_index_build)
+    r = isub.add_parser("refresh", help="validate, re-embed what changed and publish (nothing if unchanged)")
+    r.add_argument("--json", action="store_true")
+    r.set_defaults(func=cmd_index_refresh)
+    rb = isub.add_parser("rollback", help="publish the previous version again")
+    rb.set_defaults(func=cmd_index_rollback)
     s = isub.add_parser("status", help="show the published version's manifest")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_index_status)
+
+    knowledge = sub.add_parser("knowledge", help="import, check and publish guidance documents")
+    ksub = knowledge.add_subparsers(dest="knowledge_command", metavar="ACTION", required=True)
+    imp = ksub.add_parser("import", help="turn an HTML, text or Markdown article into a draft")
+    imp.add_argument("path")
+    imp.add_argument("--topic", default="job", help="the draft's topic (default: job)")
+    imp.add_argument("--title", help="the draft's title (default: the article's own)")
+    imp.add_argument("--source", help="the article's source URL or citation")
+    imp.set_defaults(func=cmd_knowledge_import)
+    pub = ksub.add_parser("publish", help="mark a reviewed draft published and move it into place")
+    pub.add_argument("id")
+    pub.add_argument("--reviewer", required=True, help="who reviewed it")
+    pub.set_defaults(func=cmd_knowledge_publish)
+    chk = ksub.add_parser("check", help="list validation problems and documents due for review")
+    chk.set_defaults(func=cmd_knowledge_check)
     return p
 
 

@@ -292,3 +292,16 @@ class IndexStore:
             if self._loaded is None or self._loaded.path != path:
                 self._loaded = LoadedIndex(path, self.model_id, self.dim)
             return self._loaded
+
+
+def rollback(index_dir: Path) -> tuple[str, str]:
+    """Republish the version built before the published one; returns (from, to)."""
+    current = published_path(index_dir)
+    if current is None:
+        raise IndexUnavailable(f"no index is published in {index_dir}: nothing to roll back")
+    built = versions(index_dir)
+    position = built.index(current.name)
+    if position == 0:
+        raise IndexUnavailable(f"{current.name} is the oldest version kept; there is nothing before it")
+    publish(index_dir, built[position - 1])
+    return current.name, built[position - 1]

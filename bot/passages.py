@@ -35,6 +35,7 @@ def _sections(doc: Document) -> list[tuple[str, str]]:
 
 def _clean(text: str) -> str:
     """Markdown to plain reading text: keep list items as lines, drop emphasis markers."""
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)  # notes for editors, not for readers
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
     lines = []
     for para in paragraphs:
