@@ -124,6 +124,111 @@ def cmd_knowledge_check(args, settings: Settings) -> int:
     return 2 if problems else 0
 
 
+def _duration(text: str):
+    import datetime as dt
+    import re
+
+    m = re.fullmatch(r"(\d+)\s*([dhw])", text.strip())
+    if not m:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a duration like 180d, 12h or 4w")
+    n, unit = int(m.group(1)), m.group(2)
+    return {"d": dt.timedelta(days=n), "h": dt.timedelta(hours=n), "w": dt.timedelta(weeks=n)}[unit]
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write it as YYYY-MM-DD") from None
+
+
+def cmd_log_forget(args, settings: Settings) -> int:
+    from .log import QuestionLog
+
+    log = QuestionLog(settings.data_dir)
+    try:
+        n = log.forget(args.user_key)
+        log.admin_event(_actor(), "forget", f"erased {n} question(s) of one user")
+    finally:
+        log.close()
+    print(f"erased {n} question(s) and the feedback and preferences of user {args.user_key}")
+    return 0
+
+
+def cmd_log_prune(args, settings: Settings) -> int:
+    from .log import QuestionLog
+
+    log = QuestionLog(settings.data_dir)
+    try:
+        n = log.prune(args.older_than)
+        log.admin_event(_actor(), "prune", f"deleted {n} question(s) older than {args.older_than.days} days")
+    finally:
+        log.close()
+    print(f"deleted {n} question(s) older than {args.older_than.days} days")
+    return 0
+
+
+def _faq_report(settings: Settings, since):
+    from .embed import EmbeddingCache, Encoder
+    from .faq import build_report
+    from .log import QuestionLog
+
+    log = QuestionLog(settings.data_dir)
+    cache = EmbeddingCache(settings.embedding_cache_path)
+    try:
+        return build_report(log, Encoder(settings.model_path, settings.model_id), cache, since)
+    finally:
+        cache.close()
+        log.close()
+
+
+def cmd_faq_report(args, settings: Settings) -> int:
+    from .faq import RENDERERS
+
+    text = RENDERERS[args.format](_faq_report(settings, args.since))
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_faq_draft(args, settings: Settings) -> int:
+    from .faq import draft
+    from .index import read_manifest
+
+    report = _faq_report(settings, args.since)
+    group = next((g for g in report.groups if g.id == args.group_id), None)
+    if group is None:
+        return _fail(f"no group '{args.group_id}' in the report; run 'careerbot faq report' for the ids")
+    topic = "job"
+    manifest = read_manifest(settings.index_dir)
+    if group.top_doc and manifest:
+        from .index import LoadedIndex, published_path
+
+        meta = LoadedIndex(published_path(settings.index_dir), manifest["model_id"]).documents.get(group.top_doc)
+        topic = meta["topic"] if meta else topic
+    doc_id, text = draft(group, topic)
+    target = settings.knowledge_dir / "drafts" / f"{doc_id}.md"
+    if target.exists():
+        return _fail(f"{target} already exists: edit it, or remove it to draft again")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    _admin_event(settings, "draft", f"{group.id} -> {target}")
+    print(f"wrote {target} (status: draft); fill it in, then: careerbot knowledge publish {doc_id} --reviewer NAME")
+    return 0
+
+
+def cmd_faq_serve(args, settings: Settings) -> int:
+    from .faq_web import serve
+    from .log import LOG_FILE
+
+    return serve(settings.data_dir / LOG_FILE, args.host, args.port)
+
+
 def cmd_index_status(args, settings: Settings) -> int:
     from .index import read_manifest
 
@@ -163,6 +268,11 @@ def cmd_ask(args, settings: Settings) -> int:
         return _fail("give a question, or --file PATH with one question per line")
     assistant = _assistant(settings)
     context = Context(state=args.state)
+    if args.log:
+        from .log import QuestionLog
+
+        log = QuestionLog(settings.data_dir)
+        assistant = LoggingAssistant(assistant, log, log.user_key(_actor()), "cli")
     if args.file:
         path = Path(args.file)
         try:
@@ -178,10 +288,30 @@ def cmd_ask(args, settings: Settings) -> int:
     return 0
 
 
+class LoggingAssistant:
+    """The Assistant, with every question recorded in the log (for the console front ends)."""
+
+    def __init__(self, assistant, log, user_key: str, channel: str):
+        self.assistant, self.log, self.user_key, self.channel = assistant, log, user_key, channel
+
+    def ask(self, question, context=None, **kw):
+        answer = self.assistant.ask(question, context, **kw)
+        self.log.record(self.user_key, self.channel, question, answer)
+        return answer
+
+    def __getattr__(self, name):
+        return getattr(self.assistant, name)
+
+
 def cmd_chat(args, settings: Settings) -> int:
     from .chat import run_chat
+    from .log import QuestionLog
 
-    return run_chat(_assistant(settings))
+    log = QuestionLog(settings.data_dir)
+    try:
+        return run_chat(LoggingAssistant(_assistant(settings), log, log.user_key(_actor()), "chat"))
+    finally:
+        log.close()
 
 
 def cmd_eval(args, settings: Settings) -> int:
@@ -244,6 +374,7 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("--file", help="read one question per line from this file")
     ask.add_argument("--json", action="store_true", help="print JSON (one line per question with --file)")
     ask.add_argument("--state", help="the asker's US state code, e.g. CA")
+    ask.add_argument("--log", action="store_true", help="record the question in the question log")
     ask.set_defaults(func=cmd_ask)
 
     chat = sub.add_parser("chat", help="chat with the bot in this terminal")
@@ -290,6 +421,31 @@ def parser() -> argparse.ArgumentParser:
     pub.set_defaults(func=cmd_knowledge_publish)
     chk = ksub.add_parser("check", help="list validation problems and documents due for review")
     chk.set_defaults(func=cmd_knowledge_check)
+
+    logp = sub.add_parser("log", help="the question log: erase a person's history, enforce retention")
+    lsub = logp.add_subparsers(dest="log_command", metavar="ACTION", required=True)
+    lf = lsub.add_parser("forget", help="delete everything logged about one user key")
+    lf.add_argument("--user-key", required=True)
+    lf.set_defaults(func=cmd_log_forget)
+    lp = lsub.add_parser("prune", help="delete questions older than a duration, e.g. 180d")
+    lp.add_argument("--older-than", required=True, type=_duration)
+    lp.set_defaults(func=cmd_log_prune)
+
+    faq = sub.add_parser("faq", help="what people ask: grouped report, drafts, read-only web view")
+    fsub = faq.add_subparsers(dest="faq_command", metavar="ACTION", required=True)
+    fr = fsub.add_parser("report", help="questions grouped by meaning, unanswered and rated-down first")
+    fr.add_argument("--since", type=_date, help="only questions asked on or after this date (YYYY-MM-DD)")
+    fr.add_argument("--format", choices=("md", "csv", "json", "html"), default="md")
+    fr.add_argument("--out", help="write to this file instead of the terminal")
+    fr.set_defaults(func=cmd_faq_report)
+    fd = fsub.add_parser("draft", help="write a draft guidance document for a group of questions")
+    fd.add_argument("group_id")
+    fd.add_argument("--since", type=_date)
+    fd.set_defaults(func=cmd_faq_draft)
+    fs = fsub.add_parser("serve", help="a read-only web view of the log for counselors (Datasette)")
+    fs.add_argument("--host", default="127.0.0.1")
+    fs.add_argument("--port", type=int, default=8001)
+    fs.set_defaults(func=cmd_faq_serve)
     return p
 
 

@@ -50,6 +50,15 @@ def load_salt(data_dir: Path) -> bytes:
     return path.read_text().strip().encode()
 
 
+SCHEMA = {
+    "questions": ({"id": int, "asked_at": str, "user_key": str, "channel": str, "question": str, "status": str,
+                   "top_doc": str, "score": float, "latency_ms": float, "index_version": str}, "id"),
+    "feedback": ({"question_id": int, "user_key": str, "helpful": int, "comment": str, "at": str}, "question_id"),
+    "admin_events": ({"id": int, "at": str, "actor": str, "action": str, "summary": str}, "id"),
+    "prefs": ({"user_key": str, "state": str, "updated_at": str}, "user_key"),
+}
+
+
 class QuestionLog:
     def __init__(self, data_dir: Path):
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -63,17 +72,15 @@ class QuestionLog:
         self._migrate()
 
     def _migrate(self) -> None:
-        """Create missing tables and columns; never drops or rewrites existing data."""
-        self.db["questions"].create({
-            "id": int, "asked_at": str, "user_key": str, "channel": str, "question": str, "status": str,
-            "top_doc": str, "score": float, "latency_ms": float, "index_version": str,
-        }, pk="id", if_not_exists=True)
-        self.db["feedback"].create({"question_id": int, "user_key": str, "helpful": int, "comment": str,
-                                    "at": str}, pk="question_id", if_not_exists=True)
-        self.db["admin_events"].create({"id": int, "at": str, "actor": str, "action": str, "summary": str},
-                                       pk="id", if_not_exists=True)
-        self.db["prefs"].create({"user_key": str, "state": str, "updated_at": str}, pk="user_key",
-                                if_not_exists=True)
+        """Create missing tables, columns and indexes; never drops or rewrites existing data."""
+        for name, (columns, pk) in SCHEMA.items():
+            table = self.db[name]
+            if not table.exists():
+                table.create(columns, pk=pk)
+                continue
+            for column, kind in columns.items():
+                if column not in table.columns_dict:
+                    table.add_column(column, kind)
         self.db["questions"].create_index(["user_key"], if_not_exists=True)
         self.db["questions"].create_index(["asked_at"], if_not_exists=True)
 
