@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test eval bench
+.PHONY: install run test eval bench soak
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,3 +21,6 @@ test: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/careerbot eval
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py

@@ -30,17 +30,56 @@ class Encoder:
         self.model_id = model_id
         self.model = SentenceTransformer(str(model_path), device="cpu")
         self.dim = int(self.model.get_embedding_dimension())
-        # torch releases the GIL while it computes, but one model is not safe to share
-        # between threads mid-forward-pass on every build; a lock keeps calls whole.
-        self._lock = threading.Lock()
+        # Questions asked at the same time are encoded in one batch: the thread that finds the
+        # model idle runs it for everything queued, the others wait for their rows. One forward
+        # pass over eight short questions costs little more than over one.
+        self._cv = threading.Condition()
+        self._queue: list[_Request] = []
+        self._busy = False
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
-            vectors = self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
-                                        convert_to_numpy=True, show_progress_bar=False)
-        return np.asarray(vectors, dtype=np.float32)
+        request = _Request(texts)
+        with self._cv:
+            self._queue.append(request)
+            while not request.done and self._busy:
+                self._cv.wait()
+            if request.done:
+                return request.result()
+            self._busy = True
+            batch, self._queue = self._queue, []
+        try:
+            flat = [t for r in batch for t in r.texts]
+            vectors = np.asarray(self.model.encode(flat, batch_size=batch_size, normalize_embeddings=True,
+                                                   convert_to_numpy=True, show_progress_bar=False),
+                                 dtype=np.float32)
+            start = 0
+            for r in batch:
+                r.vectors, start = vectors[start:start + len(r.texts)], start + len(r.texts)
+        except BaseException as exc:
+            for r in batch:
+                r.error = exc
+            raise
+        finally:
+            with self._cv:
+                for r in batch:
+                    r.done = True
+                self._busy = False
+                self._cv.notify_all()
+        return request.result()
+
+
+class _Request:
+    __slots__ = ("texts", "vectors", "error", "done")
+
+    def __init__(self, texts: list[str]):
+        self.texts, self.vectors, self.error, self.done = texts, None, None, False
+
+    def result(self) -> np.ndarray:
+        if self.error is not None:
+            raise self.error
+        return self.vectors
 
 
 class EmbeddingCache:

@@ -34,6 +34,7 @@ class FakeBotAPI:
         self.token = token
         self.calls: list[tuple[str, dict]] = []
         self.sent: list[dict] = []          # sendMessage payloads that were answered OK
+        self.pushed_at: dict[int, float] = {}  # update id -> time.monotonic() when queued
         self.faults: dict[str, list] = defaultdict(list)
         self._updates: list[dict] = []
         self._cond = threading.Condition()
@@ -79,6 +80,7 @@ class FakeBotAPI:
     def push(self, update: dict) -> int:
         with self._cond:
             update = {"update_id": next(self._ids), **update}
+            self.pushed_at[update["update_id"]] = time.monotonic()
             self._updates.append(update)
             self._cond.notify_all()
             return update["update_id"]
@@ -181,7 +183,7 @@ class FakeBotAPI:
 
     def m_sendMessage(self, p):
         msg = self._message(p)
-        self.sent.append(p | {"message_id": msg["message_id"]})
+        self.sent.append(p | {"message_id": msg["message_id"], "sent_at": time.monotonic()})
         return msg
 
     def m_sendChatAction(self, p):

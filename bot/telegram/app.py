@@ -14,6 +14,19 @@ from .handlers import SERVICES, Services
 
 MAX_CONCURRENT_UPDATES = 256
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+TELEGRAM_MESSAGES_PER_SECOND = 30
+
+
+class MessageRateLimiter(AIORateLimiter):
+    """PTB's limiter for messages; chat actions ("typing…") are not messages and don't wait in it,
+    so showing that the bot is typing never halves how many answers fit in Telegram's limit."""
+
+    UNLIMITED = frozenset({"sendChatAction"})
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+        if endpoint in self.UNLIMITED:
+            return await callback(*args, **kwargs)
+        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
 
 
 class PerChatOrder(BaseUpdateProcessor):
@@ -48,13 +61,15 @@ async def _post_init(app: Application) -> None:
     await app.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS])
 
 
-def build_application(services: Services, token: str, base_url: str | None = None) -> Application:
+def build_application(services: Services, token: str, base_url: str | None = None,
+                      overall_max_rate: float = TELEGRAM_MESSAGES_PER_SECOND) -> Application:
+    """`overall_max_rate` is Telegram's own ceiling by default; 0 lifts it (a self-hosted Bot API)."""
     message = filters.UpdateType.MESSAGE  # edited messages and channel posts are ignored
     app = (ApplicationBuilder()
            .token(token)
            .base_url(base_url or DEFAULT_BASE_URL)
            .base_file_url((base_url or DEFAULT_BASE_URL).replace("/bot", "/file/bot"))
-           .rate_limiter(AIORateLimiter(max_retries=3))
+           .rate_limiter(MessageRateLimiter(overall_max_rate=overall_max_rate, max_retries=3))
            .concurrent_updates(PerChatOrder())
            .post_init(_post_init)
            .build())

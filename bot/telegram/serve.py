@@ -76,6 +76,11 @@ def serve(webhook: bool = False) -> int:
     admins = admin_ids(os.environ.get("ADMIN_USER_IDS", ""))
     if admins is None:
         return _fail("ADMIN_USER_IDS must be comma-separated numeric Telegram user ids")
+    rate = os.environ.get("TELEGRAM_MAX_MESSAGES_PER_SECOND", "30").strip()
+    try:
+        max_rate = float(rate)
+    except ValueError:
+        return _fail(f"TELEGRAM_MAX_MESSAGES_PER_SECOND must be a number (30 is Telegram's limit), not {rate!r}")
     if webhook:
         url = os.environ.get("WEBHOOK_URL", "").strip()
         secret = os.environ.get("WEBHOOK_SECRET", "").strip()
@@ -111,7 +116,7 @@ def serve(webhook: bool = False) -> int:
     question_log = QuestionLog(settings.data_dir)
     services = Services(assistant=assistant, log=question_log, admins=admins,
                         reindex=Reindexer(settings, assistant.encoder, question_log))
-    app = build_application(services, token, base_url)
+    app = build_application(services, token, base_url, overall_max_rate=max_rate)
     try:
         if webhook:
             app.run_webhook(listen="0.0.0.0", port=int(port), url_path=urlparse(url).path.lstrip("/"),
