@@ -24,3 +24,6 @@ eval: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+soak: $(STAMP)
+	CAREERBOT_SOAK=1 $(BIN)/python -m pytest tests/reliability -s

@@ -13,6 +13,7 @@ from .followup import read
 from .gate import FOLLOW_UP_MEDICAL_MIN, Gate, is_crisis
 from .index import IndexStore
 from .retrieve import by_document, search
+from .language import is_english
 from .load import TOPICS
 from .query import expand
 from .settings import Settings
@@ -78,6 +79,8 @@ class Assistant:
         titles = {d: meta["title"] for d, meta in index.documents.items()}
         if is_crisis(question):
             answer = compose.fixed("medical", state=reading.state, crisis=True)
+        elif not is_english(question):
+            answer = compose.fixed("out_of_scope", state=reading.state, non_english=True)
         elif verdict in ("medical", "out_of_scope"):
             answer = compose.fixed(verdict, state=reading.state)
         elif not hits or match < NO_ANSWER_BELOW:

@@ -27,6 +27,10 @@ CRISIS_REPLY = (
     "these thoughts or are in danger, call 911. I'm a career bot and can't help with this myself, "
     "but the people at 988 can."
 )
+NON_ENGLISH_REPLY = (
+    "Sorry, I can only answer in English for now. Please ask your question in English, for "
+    "example: \"How do I become a medical assistant?\""
+)
 OUT_OF_SCOPE_REPLY = (
     "I can only help with careers in health care, starting with medical assisting: training and "
     "schools, certification (CMA, RMA, CCMA and others), what medical assistants may do in your "
@@ -108,9 +112,10 @@ def _local(hits: list[Hit], state: str | None) -> Hit | None:
 
 
 def fixed(status: Status, hits: list[Hit] | None = None, titles: dict[str, str] | None = None,
-          state: str | None = None, crisis: bool = False) -> Answer:
+          state: str | None = None, crisis: bool = False, non_english: bool = False) -> Answer:
     """The gate's referral, the polite decline, or the honest no-answer with nearby topics."""
-    body = {"medical": CRISIS_REPLY if crisis else MEDICAL_REPLY, "out_of_scope": OUT_OF_SCOPE_REPLY,
+    body = {"medical": CRISIS_REPLY if crisis else MEDICAL_REPLY,
+            "out_of_scope": NON_ENGLISH_REPLY if non_english else OUT_OF_SCOPE_REPLY,
             "no_answer": NO_ANSWER_REPLY}[status]
     related = _related(hits or [], set(), titles or {}) if status == "no_answer" else []
     return Answer(status=status, answer="", body=body, passages=_passage_hits(hits or []) if status == "no_answer" else [],

@@ -17,27 +17,23 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class Encoder:
-    """A sentence-transformers model on the CPU that returns normalised float32 vectors."""
+class _Batching:
+    """Questions asked at the same time are encoded in one batch: the thread that finds the model
+    idle runs it for everything queued, the others wait for their rows. One forward pass over
+    eight short questions costs little more than over one."""
 
-    def __init__(self, model_path: Path, model_id: str):
-        from sentence_transformers import SentenceTransformer
+    model_id: str
+    dim: int
 
-        if not Path(model_path).is_dir():
-            raise FileNotFoundError(
-                f"model directory {model_path} does not exist: set CAREERBOT_MODEL to a local "
-                "sentence-transformers model directory, or unset it to use the packaged model")
-        self.model_id = model_id
-        self.model = SentenceTransformer(str(model_path), device="cpu")
-        self.dim = int(self.model.get_embedding_dimension())
-        # Questions asked at the same time are encoded in one batch: the thread that finds the
-        # model idle runs it for everything queued, the others wait for their rows. One forward
-        # pass over eight short questions costs little more than over one.
+    def __init__(self):
         self._cv = threading.Condition()
         self._queue: list[_Request] = []
         self._busy = False
 
-    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+    def _run(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         request = _Request(texts)
@@ -50,10 +46,7 @@ class Encoder:
             self._busy = True
             batch, self._queue = self._queue, []
         try:
-            flat = [t for r in batch for t in r.texts]
-            vectors = np.asarray(self.model.encode(flat, batch_size=batch_size, normalize_embeddings=True,
-                                                   convert_to_numpy=True, show_progress_bar=False),
-                                 dtype=np.float32)
+            vectors = self._run([t for r in batch for t in r.texts])
             start = 0
             for r in batch:
                 r.vectors, start = vectors[start:start + len(r.texts)], start + len(r.texts)
@@ -68,6 +61,99 @@ class Encoder:
                 self._busy = False
                 self._cv.notify_all()
         return request.result()
+
+
+def _load_model(model_path: Path):
+    from sentence_transformers import SentenceTransformer
+
+    if not Path(model_path).is_dir():
+        raise FileNotFoundError(
+            f"model directory {model_path} does not exist: set CAREERBOT_MODEL to a local "
+            "sentence-transformers model directory, or unset it to use the packaged model")
+    return SentenceTransformer(str(model_path), device="cpu")
+
+
+def _encode_with(model, texts: list[str]) -> np.ndarray:
+    return np.asarray(model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True,
+                                   show_progress_bar=False), dtype=np.float32)
+
+
+class Encoder(_Batching):
+    """A sentence-transformers model on the CPU, in this process; normalised float32 vectors."""
+
+    def __init__(self, model_path: Path, model_id: str):
+        super().__init__()
+        self.model_id = model_id
+        self.model = _load_model(model_path)
+        self.dim = int(self.model.get_embedding_dimension())
+
+    def _run(self, texts: list[str]) -> np.ndarray:
+        return _encode_with(self.model, texts)
+
+
+def _encoder_process(conn, model_path: str) -> None:
+    """The child's loop: texts in, vectors out, until the parent closes the pipe."""
+    import os
+
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    try:
+        model = _load_model(Path(model_path))
+    except Exception as exc:
+        conn.send(("error", str(exc)))
+        return
+    conn.send(("ready", int(model.get_embedding_dimension())))
+    while True:
+        try:
+            texts = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            conn.send(("ok", _encode_with(model, texts)))
+        except Exception as exc:
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+class ProcessEncoder(_Batching):
+    """The same model in a child process, for the Telegram server.
+
+    torch gives up the GIL around every operation and must win it back; in one process with a
+    busy event loop a forward pass took four to eight times longer (py-spy, README "Performance").
+    In its own process the encoder never waits for the event loop, and the server process does
+    not import torch at all."""
+
+    def __init__(self, model_path: Path, model_id: str):
+        super().__init__()
+        self.model_id, self.model_path = model_id, model_path
+        self._start()
+
+    def _start(self) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_encoder_process, args=(child, str(self.model_path)),
+                                 name="careerbot-encoder", daemon=True)
+        self._proc.start()
+        child.close()
+        kind, value = self._conn.recv()
+        if kind != "ready":
+            raise FileNotFoundError(value)
+        self.dim = value
+
+    def _run(self, texts: list[str]) -> np.ndarray:
+        try:
+            self._conn.send(texts)
+            kind, value = self._conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            self._start()  # the child died (killed, out of memory): start a new one, fail this batch
+            raise RuntimeError("the encoder process stopped; it has been restarted") from None
+        if kind != "ok":
+            raise RuntimeError(value)
+        return value
+
+    def close(self) -> None:
+        self._conn.close()
+        self._proc.join(5)
 
 
 class _Request:

@@ -69,6 +69,9 @@ class QuestionLog:
         self._lock = threading.Lock()
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        # WAL with synchronous=NORMAL: no fsync per question; the database stays consistent after
+        # a crash, at worst losing the last moments of log.
+        self.db.execute("PRAGMA synchronous=NORMAL")
         self._migrate()
 
     def _migrate(self) -> None:

@@ -104,3 +104,13 @@ def telegram_bot(kb_assistant, question_log, fake_api, kb_settings):
     runner = BotRunner(services, fake_api).start()
     yield runner
     runner.stop()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The reliability figures, at the end of the run (also recorded in the README)."""
+    from tests.reliability.conftest import FIGURES
+
+    if FIGURES:
+        terminalreporter.section("reliability figures")
+        for name, figures in FIGURES.items():
+            terminalreporter.write_line(f"{name}: " + ", ".join(f"{k}={v}" for k, v in figures.items()))

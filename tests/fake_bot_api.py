@@ -36,6 +36,7 @@ class FakeBotAPI:
         self.sent: list[dict] = []          # sendMessage payloads that were answered OK
         self.pushed_at: dict[int, float] = {}  # update id -> time.monotonic() when queued
         self.faults: dict[str, list] = defaultdict(list)
+        self.outages: dict[str, tuple[float, int]] = {}
         self._updates: list[dict] = []
         self._cond = threading.Condition()
         self._ids = itertools.count(1)
@@ -90,6 +91,10 @@ class FakeBotAPI:
         or 'timeout' (the request hangs past the client's timeout)."""
         self.faults[method].extend(faults)
 
+    def fail_for(self, method: str, seconds: float, status: int = 500) -> None:
+        """Answer every call of a method with `status` for the next `seconds` (an outage)."""
+        self.outages[method] = (time.monotonic() + seconds, status)
+
     def calls_of(self, method: str) -> list[dict]:
         return [p for m, p in list(self.calls) if m == method]
 
@@ -124,6 +129,9 @@ class FakeBotAPI:
         method = path[len(prefix):]
         self.calls.append((method, params))
         fault = self.faults[method].pop(0) if self.faults.get(method) else None
+        until, status = self.outages.get(method, (0.0, 0))
+        if fault is None and time.monotonic() < until:
+            fault = status
         if fault == "timeout":
             time.sleep(float(params.get("_hang", 8)))
             return self._send(req, 504, {"ok": False, "error_code": 504, "description": "Gateway Timeout"})

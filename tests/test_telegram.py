@@ -74,7 +74,7 @@ def test_question_gets_vetted_answer_with_source_and_buttons(telegram_bot, fake_
     assert data[0].startswith("fb:") and data[0].endswith(":1") and data[1].endswith(":0")
     assert any(d.startswith("doc:") for d in data)
     assert all(len(d.encode()) <= 64 for d in data)
-    assert any(a["action"] == "typing" for a in fake_api.calls_of("sendChatAction"))
+    assert not fake_api.calls_of("sendChatAction")  # a fast answer needs no "typing…"
     row = question_log.question(int(data[0].split(":")[1]))
     assert row["status"] == "answered" and row["top_doc"] and row["channel"] == "telegram"
 
@@ -220,3 +220,28 @@ def test_every_reply_is_valid_telegram_html(telegram_bot, fake_api):
     for reply in fake_api.replies_to(116):
         check_html(reply["text"])
     assert "don't know that command" in fake_api.replies_to(116)[-1]["text"]
+
+
+def test_slow_answer_shows_typing_first(kb_assistant, question_log, fake_api):
+    """An answer that takes longer than TYPING_AFTER_S (here: a busy encoder) shows "typing…"."""
+    import time as _time
+
+    from bot.telegram.handlers import TYPING_AFTER_S, Services
+    from tests.bot_runner import BotRunner
+
+    class Busy:
+        def __getattr__(self, name):
+            return getattr(kb_assistant, name)
+
+        def ask(self, *args, **kw):
+            _time.sleep(TYPING_AFTER_S + 0.5)
+            return kb_assistant.ask(*args, **kw)
+
+    runner = BotRunner(Services(assistant=Busy(), log=question_log), fake_api).start()
+    try:
+        reply = ask(fake_api, 120, "what is a cma")
+        assert "Source:" in reply["text"]
+        actions = fake_api.calls_of("sendChatAction")
+        assert [a["action"] for a in actions] == ["typing"] and str(actions[0]["chat_id"]) == "120"
+    finally:
+        runner.stop()

@@ -3,30 +3,44 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import defaultdict
 
 from telegram import BotCommand
+from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor,
                           CallbackQueryHandler, CommandHandler, MessageHandler, filters)
 
 from . import handlers, texts
 from .handlers import SERVICES, Services
 
+_log = logging.getLogger("careerbot.telegram")
 MAX_CONCURRENT_UPDATES = 256
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 TELEGRAM_MESSAGES_PER_SECOND = 30
 
 
 class MessageRateLimiter(AIORateLimiter):
-    """PTB's limiter for messages; chat actions ("typing…") are not messages and don't wait in it,
-    so showing that the bot is typing never halves how many answers fit in Telegram's limit."""
+    """PTB's limiter for messages (it waits out 429s itself), plus retries with backoff when the
+    Bot API answers 5xx or times out, so a reply is delivered rather than lost. Chat actions
+    ("typing…") are not messages and don't wait in the limiter."""
 
     UNLIMITED = frozenset({"sendChatAction"})
+    BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0)
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
         if endpoint in self.UNLIMITED:
             return await callback(*args, **kwargs)
-        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+        for attempt, pause in enumerate((*self.BACKOFF_S, None)):
+            try:
+                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            except (BadRequest, Forbidden, InvalidToken, Conflict, ChatMigrated, RetryAfter):
+                raise  # Telegram's answer, not a transient failure
+            except NetworkError as exc:  # 5xx, timeouts, refused connections
+                if pause is None:
+                    raise
+                _log.warning("%s failed (%s); retry %d in %.1f s", endpoint, type(exc).__name__, attempt + 1, pause)
+                await asyncio.sleep(pause)
 
 
 class PerChatOrder(BaseUpdateProcessor):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from telegram import Update
@@ -23,6 +24,8 @@ log = logging.getLogger("careerbot.telegram")
 
 SERVICES = "careerbot"
 MAX_QUESTION_CHARS = 1000
+TYPING_AFTER_S = 0.3
+ASK_THREADS = 16  # concurrent questions share encoder batches (bot/embed.py)
 
 
 @dataclass
@@ -32,6 +35,8 @@ class Services:
     admins: frozenset[int] = frozenset()
     limit: QuestionLimit = field(default_factory=QuestionLimit)
     reindex: object = None           # callable() -> summary text, run off the event loop
+    executor: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(ASK_THREADS, thread_name_prefix="careerbot-ask"))
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -131,12 +136,17 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if verdict == "warn":
             await _reply(update, texts.SLOW_DOWN)
         return
-    chat_id = update.effective_chat.id
-    await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
     ctx = Context(state=await _user_state(context, update), previous_question=context.chat_data.get("previous"))
-    answer = await asyncio.to_thread(s.assistant.ask, text, ctx)
+    loop = asyncio.get_running_loop()
+    work = loop.run_in_executor(s.executor, s.assistant.ask, text, ctx)
+    try:
+        # Most answers take a few tens of milliseconds: "typing…" is shown only when one takes longer.
+        answer = await asyncio.wait_for(asyncio.shield(work), TYPING_AFTER_S)
+    except asyncio.TimeoutError:
+        await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
+        answer = await work
     key = _user_key(context, update)
-    question_id = await asyncio.to_thread(s.log.record, key, "telegram", text, answer)
+    question_id = await loop.run_in_executor(s.executor, s.log.record, key, "telegram", text, answer)
     if answer.status == "answered":
         context.chat_data["previous"] = answer.query[-300:]
     await _reply(update, render.to_html(answer), reply_markup=keyboards.for_answer(answer, question_id))

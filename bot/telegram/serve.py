@@ -106,13 +106,14 @@ def serve(webhook: bool = False) -> int:
         return _fail(f"cannot reach the Telegram Bot API: {str(exc).replace(token, '[token]')}")
 
     from ..assistant import Assistant
+    from ..embed import ProcessEncoder
     from ..log import QuestionLog
     from .app import build_application
     from .handlers import Services
     from .reindex import Reindexer
 
     settings = Settings.from_env()
-    assistant = Assistant.create(settings)
+    assistant = Assistant.create(settings, ProcessEncoder(settings.model_path, settings.model_id))
     question_log = QuestionLog(settings.data_dir)
     services = Services(assistant=assistant, log=question_log, admins=admins,
                         reindex=Reindexer(settings, assistant.encoder, question_log))

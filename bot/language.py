@@ -1,0 +1,32 @@
+"""Is a question in English? The knowledge base and the answers are in English for now."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Frequent function words of languages people write to a US career bot in, that are not English words.
+_FOREIGN = frozenset("""
+que como para por una los las del con es el la está estoy puedo quiero cuánto cuanto cómo qué dónde
+necesito trabajo ser hacer asistente médico medica médica enfermera cuál cual son también pero
+est une des les pour qui avec dans sur pas être je vous comment combien travail devenir médical quel quelle
+und der die das ist nicht ich wie wieviel viel arbeit kann verdient ein eine werden
+não sim você voce é um uma com quanto trabalho posso ser fazer
+""".split())
+_ENGLISH = frozenset("""
+the a an is are do does can how what when where which who why much many i my me you your to of in for
+on with and or be as at it that this get need work medical assistant ma
+""".split())
+
+
+def is_english(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return True  # emoji, digits, punctuation: not a language question
+    latin = sum(1 for ch in letters if "LATIN" in unicodedata.name(ch, ""))
+    if latin / len(letters) < 0.5:
+        return False  # Arabic, Hebrew, Cyrillic, CJK, Devanagari ...
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    foreign = sum(w in _FOREIGN for w in words)
+    english = sum(w in _ENGLISH for w in words)
+    return not (foreign >= 2 and foreign > english)

@@ -1,0 +1,94 @@
+"""The reliability suite: the real `careerbot serve` process against the stand-in Bot API."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.bot_runner import TOKEN
+from tests.conftest import ADMIN_ID
+from tests.fake_bot_api import FakeBotAPI, message
+
+SOAK = os.environ.get("CAREERBOT_SOAK") == "1"
+FIGURES: dict[str, dict] = {}
+
+
+class Served:
+    """A running `careerbot serve` with its own data directory, API stand-in and log file."""
+
+    def __init__(self, kb_settings, tmp: Path, api: FakeBotAPI | None = None, **env):
+        self.api = api or FakeBotAPI(TOKEN).start()
+        self.data = tmp / "data"
+        self.stderr_path = tmp / "serve.log"
+        self.env = dict(os.environ, CAREERBOT_INDEX_DIR=str(kb_settings.index_dir), CAREERBOT_DATA_DIR=str(self.data),
+                        CAREERBOT_KNOWLEDGE_DIR=str(kb_settings.knowledge_dir), TELEGRAM_BOT_TOKEN=TOKEN,
+                        TELEGRAM_API_BASE_URL=self.api.base_url, ADMIN_USER_IDS=str(ADMIN_ID), **env)
+        self.proc = None
+        self.start()
+
+    def start(self) -> None:
+        self._log = open(self.stderr_path, "a")
+        self.proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], env=self.env,
+                                     stdout=self._log, stderr=subprocess.STDOUT)
+        n = len(self.api.calls_of("getUpdates"))
+        self.api.wait_for(lambda: len(self.api.calls_of("getUpdates")) > n or self.proc.poll() is not None,
+                          timeout=120)
+        assert self.proc.poll() is None, self.logs()
+
+    def stop(self, sig=signal.SIGTERM, timeout: float = 60) -> int:
+        self.proc.send_signal(sig)
+        code = self.proc.wait(timeout)
+        self._log.close()
+        return code
+
+    def logs(self) -> str:
+        return self.stderr_path.read_text() if self.stderr_path.exists() else ""
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server and its encoder process."""
+        total = 0.0
+        pids = [self.proc.pid]
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+        if children.exists():
+            pids += [int(p) for p in children.read_text().split()]
+        for pid in pids:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        return total
+
+    def db_count(self) -> int:
+        import sqlite3
+
+        conn = sqlite3.connect(self.data / "careerbot.db")
+        try:
+            return conn.execute("select count(*) from questions").fetchone()[0]
+        finally:
+            conn.close()
+
+
+def report(name: str, **figures) -> None:
+    FIGURES[name] = figures
+    print(f"\n{name}: " + ", ".join(f"{k}={v}" for k, v in figures.items()))
+
+
+def latencies(api: FakeBotAPI, sent: dict[int, list[int]]) -> list[float]:
+    out = []
+    for chat, uids in sent.items():
+        for uid, reply in zip(uids, api.replies_to(chat)):
+            out.append((reply["sent_at"] - api.pushed_at[uid]) * 1000)
+    return out
+
+
+def p95(values: list[float]) -> float:
+    values = sorted(values)
+    return round(values[int(0.95 * (len(values) - 1))], 1) if values else 0.0
+
+
+__all__ = ["Served", "report", "latencies", "p95", "message", "SOAK", "FIGURES"]
