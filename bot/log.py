@@ -97,8 +97,14 @@ class QuestionLog:
         with self._lock, self.db.conn:
             return self.db["questions"].insert(row).last_pk
 
+    def _rows(self, sql: str, args=()) -> list[dict]:
+        """Reads share the one connection with writes, so they take the same lock: sqlite-utils
+        wraps statements in savepoints that must not interleave between threads."""
+        with self._lock:
+            return list(self.db.query(sql, args))
+
     def question(self, question_id: int) -> dict | None:
-        rows = list(self.db.query("select * from questions where id = ?", [question_id]))
+        rows = self._rows("select * from questions where id = ?", [question_id])
         return rows[0] if rows else None
 
     def feedback(self, question_id: int, user_key: str, helpful: bool, comment: str | None = None) -> bool:
@@ -121,7 +127,7 @@ class QuestionLog:
                 self.db.execute("delete from prefs where user_key = ?", [user_key])
 
     def get_state(self, user_key: str) -> str | None:
-        rows = list(self.db.query("select state from prefs where user_key = ?", [user_key]))
+        rows = self._rows("select state from prefs where user_key = ?", [user_key])
         return rows[0]["state"] if rows else None
 
     def forget(self, user_key: str) -> int:
@@ -148,7 +154,7 @@ class QuestionLog:
         week = (today - dt.timedelta(days=6)).isoformat()
 
         def one(sql, args=()):
-            return self.db.execute(sql, args).fetchone()[0]
+            return next(iter(self._rows(sql, args)[0].values()))
 
         answered = one("select count(*) from questions where asked_at >= ? and status = 'answered'", [week])
         total_week = one("select count(*) from questions where asked_at >= ?", [week])

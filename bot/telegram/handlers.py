@@ -25,6 +25,7 @@ log = logging.getLogger("careerbot.telegram")
 SERVICES = "careerbot"
 MAX_QUESTION_CHARS = 1000
 TYPING_AFTER_S = 0.3
+TYPING_SHOWN_S = 5.0
 ASK_THREADS = 16  # concurrent questions share encoder batches (bot/embed.py)
 
 
@@ -143,7 +144,11 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # Most answers take a few tens of milliseconds: "typing…" is shown only when one takes longer.
         answer = await asyncio.wait_for(asyncio.shield(work), TYPING_AFTER_S)
     except asyncio.TimeoutError:
-        await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
+        # Telegram shows "typing…" for five seconds: one action covers every answer in that time.
+        now = loop.time()
+        if now - context.chat_data.get("typing_at", -TYPING_SHOWN_S) >= TYPING_SHOWN_S:
+            context.chat_data["typing_at"] = now
+            await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
         answer = await work
     key = _user_key(context, update)
     question_id = await loop.run_in_executor(s.executor, s.log.record, key, "telegram", text, answer)

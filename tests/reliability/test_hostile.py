@@ -58,12 +58,15 @@ def test_forged_stale_and_foreign_buttons(served):
     reply = api.wait_replies(850, 1)[-1]
     helpful = buttons(reply)[0]["callback_data"]
     before = len(api.calls_of("answerCallbackQuery"))
-    for user, data in ((851, helpful), (850, "fb:1:1' or 1=1"), (850, "doc:../../etc/passwd"), (850, "ö" * 40),
-                       (850, "topic:" + "x" * 58)):
-        api.push(callback(user, data, reply))
+    presses = [callback(user, data, reply) for user, data in (
+        (851, helpful), (850, "fb:1:1' or 1=1"), (850, "doc:../../etc/passwd"), (850, "ö" * 40),
+        (850, "topic:" + "x" * 58))]
+    for press in presses:
+        api.push(press)
     api.wait_for(lambda: len(api.calls_of("answerCallbackQuery")) >= before + 5)
-    answers = [c.get("text", "") for c in api.calls_of("answerCallbackQuery")[before:]]
-    assert "someone else" in answers[0] and all(answers)
+    answers = {c["callback_query_id"]: c.get("text", "") for c in api.calls_of("answerCallbackQuery")[before:]}
+    texts = [answers[p["callback_query"]["id"]] for p in presses]
+    assert "someone else" in texts[0] and all("expired" in t for t in texts[1:])
     assert len(api.replies_to(850)) == 1 and not api.replies_to(851)
 
 
