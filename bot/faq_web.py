@@ -62,7 +62,7 @@ def metadata(db_name: str) -> dict:
                        "new guidance is needed. People appear only as pseudonymous keys.",
         "databases": {db_name: {
             "description": "The question log (read-only).",
-            "queries": QUERIES,
+            "queries": {name: {**q, "hide_sql": True} for name, q in QUERIES.items()},  # plain pages
             "tables": {"prefs": {"hidden": True}},
         }},
     }
