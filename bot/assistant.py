@@ -47,13 +47,14 @@ class Assistant:
 
         settings = settings or Settings.from_env()
         encoder = encoder or Encoder(settings.model_path, settings.model_id)
-        cache = EmbeddingCache(settings.embedding_cache_path)
-        try:
-            gate = Gate.from_examples(encoder, cache)
-        finally:
-            cache.close()
         store = IndexStore(settings.index_dir, settings.model_id, encoder.dim)
-        store.get()  # fail now, with a clear message, rather than on the first question
+        gate = store.get().gate  # fails now, with a clear message, if no index is published
+        if gate is None:  # the gate examples changed after the index was built
+            cache = EmbeddingCache(settings.embedding_cache_path)
+            try:
+                gate = Gate.from_examples(encoder, cache)
+            finally:
+                cache.close()
         return cls(settings, encoder, store, gate)
 
     def ask(self, question: str, context: Context | None = None, *, mode: str = "hybrid",

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
-from .states import normalise, name
+from .followup import remember
+from .render import to_text
+from .states import name, normalise
 from .types import Context
 
 WELCOME = (
@@ -43,16 +46,12 @@ def run_chat(assistant, stdin=sys.stdin, stdout=sys.stdout) -> int:
             answer = assistant.document(suggestions[int(line) - 1])
         else:
             answer = assistant.ask(line, context)
-            context.previous_question = answer.query if answer.status == "answered" else line
-        text = answer.body if answer.related else answer.answer
+            context.previous_question = remember(answer, context.previous_question)
         say(f"\nbot> {answer.answer if not answer.related else _with_numbers(answer)}")
         suggestions = [r.doc_id for r in answer.related]
 
 
 def _with_numbers(answer) -> str:
-    from .render import to_text
-    from dataclasses import replace
-
     plain = to_text(replace(answer, related=[]))
     numbered = "\n".join(f"  {i}. {r.title}" for i, r in enumerate(answer.related, 1))
     return f"{plain}\n\nRelated (type a number):\n{numbered}"

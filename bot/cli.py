@@ -7,6 +7,7 @@ so `careerbot --help` and `careerbot index status` start in well under a second.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -43,14 +44,20 @@ def _actor() -> str:
         return "cli"
 
 
-def _admin_event(settings: Settings, action: str, summary: str) -> None:
+@contextlib.contextmanager
+def _question_log(settings: Settings):
     from .log import QuestionLog
 
     log = QuestionLog(settings.data_dir)
     try:
-        log.admin_event(_actor(), action, summary[:2000])
+        yield log
     finally:
         log.close()
+
+
+def _admin_event(settings: Settings, action: str, summary: str) -> None:
+    with _question_log(settings) as log:
+        log.admin_event(_actor(), action, summary[:2000])
 
 
 def cmd_index_refresh(args, settings: Settings) -> int:
@@ -145,27 +152,17 @@ def _date(text: str):
 
 
 def cmd_log_forget(args, settings: Settings) -> int:
-    from .log import QuestionLog
-
-    log = QuestionLog(settings.data_dir)
-    try:
+    with _question_log(settings) as log:
         n = log.forget(args.user_key)
         log.admin_event(_actor(), "forget", f"erased {n} question(s) of one user")
-    finally:
-        log.close()
     print(f"erased {n} question(s) and the feedback and preferences of user {args.user_key}")
     return 0
 
 
 def cmd_log_prune(args, settings: Settings) -> int:
-    from .log import QuestionLog
-
-    log = QuestionLog(settings.data_dir)
-    try:
+    with _question_log(settings) as log:
         n = log.prune(args.older_than)
         log.admin_event(_actor(), "prune", f"deleted {n} question(s) older than {args.older_than.days} days")
-    finally:
-        log.close()
     print(f"deleted {n} question(s) older than {args.older_than.days} days")
     return 0
 
@@ -173,15 +170,13 @@ def cmd_log_prune(args, settings: Settings) -> int:
 def _faq_report(settings: Settings, since):
     from .embed import EmbeddingCache, Encoder
     from .faq import build_report
-    from .log import QuestionLog
 
-    log = QuestionLog(settings.data_dir)
     cache = EmbeddingCache(settings.embedding_cache_path)
     try:
-        return build_report(log, Encoder(settings.model_path, settings.model_id), cache, since)
+        with _question_log(settings) as log:
+            return build_report(log, Encoder(settings.model_path, settings.model_id), cache, since)
     finally:
         cache.close()
-        log.close()
 
 
 def cmd_faq_report(args, settings: Settings) -> int:
@@ -305,13 +300,9 @@ class LoggingAssistant:
 
 def cmd_chat(args, settings: Settings) -> int:
     from .chat import run_chat
-    from .log import QuestionLog
 
-    log = QuestionLog(settings.data_dir)
-    try:
+    with _question_log(settings) as log:
         return run_chat(LoggingAssistant(_assistant(settings), log, log.user_key(_actor()), "chat"))
-    finally:
-        log.close()
 
 
 def cmd_eval(args, settings: Settings) -> int:

@@ -40,3 +40,8 @@ def read(question: str, context: Context | None) -> Reading:
     if named is None and follow:
         named = find_state(context.previous_question or "")
     return Reading(query=query, state=named or context.state, state_named=named is not None, follow_up=follow)
+
+
+def remember(answer, previous: str | None) -> str | None:
+    """What the next follow-up leans on: the last question that got an answer (bounded)."""
+    return answer.query[-300:] if answer.status == "answered" else previous

@@ -9,6 +9,7 @@ are never gate examples).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,16 +54,30 @@ def load_examples(path: Path = EXAMPLES_PATH) -> dict[str, list[str]]:
     return {label: [str(x) for x in data[label]] for label in LABELS}
 
 
+def examples_hash(path: Path = EXAMPLES_PATH) -> str:
+    """Identifies a trained gate: the examples and the regularisation it was fitted with."""
+    payload = path.read_bytes() + f"C={REGULARISATION_C}".encode()
+    return hashlib.sha256(payload).hexdigest()[:16]
+
+
 class Gate:
-    def __init__(self, vectors: dict[str, np.ndarray]):
+    """Scores a question vector; fitted once per index build and stored with the index, so the
+    server neither embeds the examples nor imports scikit-learn (82 MB) at start-up."""
+
+    FILE = "gate.npz"
+
+    def __init__(self, weights: np.ndarray, bias: np.ndarray):
+        self._weights = weights.astype(np.float32)
+        self._bias = bias.astype(np.float32)
+
+    @classmethod
+    def fit(cls, vectors: dict[str, np.ndarray]) -> "Gate":
         from sklearn.linear_model import LogisticRegression
 
         X = np.vstack([vectors[label] for label in LABELS])
         y = np.concatenate([np.full(len(vectors[label]), i) for i, label in enumerate(LABELS)])
         model = LogisticRegression(C=REGULARISATION_C, max_iter=2000).fit(X, y)
-        # Kept as plain arrays: one small matrix product per question, no sklearn call on the hot path.
-        self._weights = model.coef_.astype(np.float32)
-        self._bias = model.intercept_.astype(np.float32)
+        return cls(model.coef_, model.intercept_)
 
     @classmethod
     def from_examples(cls, encoder, cache, path: Path = EXAMPLES_PATH) -> "Gate":
@@ -70,8 +85,16 @@ class Gate:
         from .query import expand
 
         examples = load_examples(path)
-        return cls({label: embed_with_cache([expand(t) for t in texts], encoder, cache)[0]
-                    for label, texts in examples.items()})
+        return cls.fit({label: embed_with_cache([expand(t) for t in texts], encoder, cache)[0]
+                        for label, texts in examples.items()})
+
+    def save(self, directory: Path) -> None:
+        np.savez(directory / self.FILE, weights=self._weights, bias=self._bias)
+
+    @classmethod
+    def load(cls, directory: Path) -> "Gate":
+        data = np.load(directory / cls.FILE)
+        return cls(data["weights"], data["bias"])
 
     def scores(self, vector: np.ndarray) -> GateScores:
         logits = self._weights @ vector + self._bias

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .gate import Gate, examples_hash
 from .passages import split_document
 from .types import Document, Passage
 
@@ -28,8 +29,9 @@ CURRENT = "current"
 MANIFEST = "manifest.json"
 KEEP_VERSIONS = 3
 FORMAT = 1
-# Up to this many passages exact search is both exact and fast (about 2 ms at 50k on two cores);
-# past it an inverted-file index answers in milliseconds at a million (README, Performance).
+# Up to this many passages exact search is both exact and fast (about 4 ms at 50k on two cores);
+# past it an IVF index answers in under 5 ms at a million with recall@10 of 1.0 (README, Performance);
+# below it IVF would lose recall (0.80 at 10k in `make bench`).
 APPROX_THRESHOLD = 50_000
 
 
@@ -116,7 +118,8 @@ def build(docs: list[Document], index_dir: Path, encoder, cache, *, force: bool 
     previous_version = previous["version"] if previous else None
     old_hashes = previous.get("doc_hashes", {}) if previous else {}
     doc_hashes = {d.id: doc_hash(d) for d in docs}
-    khash = knowledge_hash(doc_hashes, encoder.model_id)
+    gate_hash = examples_hash()
+    khash = knowledge_hash(doc_hashes, f"{encoder.model_id}|gate:{gate_hash}")
     report = BuildReport(published=False, version=previous_version or "", previous_version=previous_version)
     report.added = sum(1 for d in doc_hashes if d not in old_hashes)
     report.removed = sum(1 for d in old_hashes if d not in doc_hashes)
@@ -142,10 +145,11 @@ def build(docs: list[Document], index_dir: Path, encoder, cache, *, force: bool 
     index, search_params = make_faiss_index(vectors)
     faiss.write_index(index, str(staging / "vectors.faiss"))
     _write_passages_db(staging / "passages.db", docs, passages)
+    Gate.from_examples(encoder, cache).save(staging)
     manifest = {
         "version": version, "format": FORMAT, "model_id": encoder.model_id, "dim": int(vectors.shape[1]),
         **search_params, "passages": len(passages), "documents": len(docs),
-        "knowledge_hash": khash, "doc_hashes": doc_hashes,
+        "knowledge_hash": khash, "doc_hashes": doc_hashes, "gate_hash": gate_hash,
         "built_at": now.isoformat(timespec="seconds"),
         "reviewed_latest": max(d.reviewed_on for d in docs).isoformat(),
     }
@@ -275,6 +279,9 @@ class LoadedIndex:
                                  "reviewed_on": r[4], "states": tuple(s for s in r[5].split(",") if s)}
                           for r in self.db.execute(
                               "select id, title, topic, sources, reviewed_on, states from documents order by id")}
+        # The gate trained with this version, unless the examples changed since it was built.
+        self.gate = (Gate.load(path) if self.manifest.get("gate_hash") == examples_hash()
+                     and (path / Gate.FILE).is_file() else None)
         self.first_passage = {}
         for i, p in enumerate(self.passages):
             self.first_passage.setdefault(p.doc_id, i)

@@ -13,6 +13,7 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.ext import ContextTypes
 
 from .. import render
+from ..followup import remember
 from ..load import TOPICS
 from ..states import name as state_name
 from ..states import normalise
@@ -152,8 +153,7 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         answer = await work
     key = _user_key(context, update)
     question_id = await loop.run_in_executor(s.executor, s.log.record, key, "telegram", text, answer)
-    if answer.status == "answered":
-        context.chat_data["previous"] = answer.query[-300:]
+    context.chat_data["previous"] = remember(answer, context.chat_data.get("previous"))
     await _reply(update, render.to_html(answer), reply_markup=keyboards.for_answer(answer, question_id))
 
 

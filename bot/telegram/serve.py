@@ -130,4 +130,5 @@ def serve(webhook: bool = False) -> int:
         return _fail(f"cannot reach the Telegram Bot API: {str(exc).replace(token, '[token]')}")
     finally:
         question_log.close()
+        assistant.encoder.close()
     return 0
