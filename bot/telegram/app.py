@@ -15,7 +15,7 @@ from . import handlers, texts
 from .handlers import SERVICES, Services
 
 _log = logging.getLogger("careerbot.telegram")
-MAX_CONCURRENT_UPDATES = 256
+MAX_CONCURRENT_UPDATES = 64
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 TELEGRAM_MESSAGES_PER_SECOND = 30
 # httpcore checks every pooled connection on each request (44% of the server's time at full load
