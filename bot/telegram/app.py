@@ -15,6 +15,8 @@ from . import handlers, texts
 from .handlers import SERVICES, Services
 
 _log = logging.getLogger("careerbot.telegram")
+# Updates handled at once: four times the encoder batch threads (handlers.ASK_THREADS); more only
+# holds memory while waiting for the encoder.
 MAX_CONCURRENT_UPDATES = 64
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 TELEGRAM_MESSAGES_PER_SECOND = 30
