@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 import unicodedata
@@ -12,7 +13,7 @@ from . import compose, render
 from .followup import read
 from .gate import FOLLOW_UP_MEDICAL_MIN, Gate, is_crisis
 from .index import IndexStore
-from .retrieve import by_document, search
+from .retrieve import Hit, by_document, search
 from .language import is_english
 from .load import TOPICS
 from .query import expand
@@ -77,7 +78,7 @@ class Assistant:
         verdict = self.gate.decide(self.gate.scores(vectors[0]), match)
         if reading.follow_up and self.gate.scores(vectors[1]).medical >= FOLLOW_UP_MEDICAL_MIN:
             verdict = "medical"  # a follow-up about one's own health is still a medical question
-        titles = {d: meta["title"] for d, meta in index.documents.items()}
+        titles = index.titles
         if is_crisis(question):
             answer = compose.fixed("medical", state=reading.state, crisis=True)
         elif not is_english(question):
@@ -123,11 +124,9 @@ class Assistant:
         first = index.first_passage.get(doc_id)
         if first is None:
             return None
-        from .retrieve import Hit
-
         p = index.passages[first]
         hits = [Hit(first, p, 1.0, 1.0, 0.0)]
-        titles = {d: meta["title"] for d, meta in index.documents.items()}
+        titles = index.titles
         answer = compose.answered(hits, None, False, titles)
         same_topic = [d for d, meta in index.documents.items() if meta["topic"] == p.topic and d != doc_id]
         answer.related = [Related(d, titles[d]) for d in same_topic[:compose.MAX_RELATED]]
@@ -145,8 +144,6 @@ class Assistant:
 
     def about(self) -> dict:
         """The published index's version, age and review date, for /about and /stats."""
-        import datetime as dt
-
         m = self.store.get().manifest
         built = dt.datetime.fromisoformat(m["built_at"])
         age = dt.datetime.now(dt.timezone.utc) - built

@@ -279,6 +279,7 @@ class LoadedIndex:
                                  "reviewed_on": r[4], "states": tuple(s for s in r[5].split(",") if s)}
                           for r in self.db.execute(
                               "select id, title, topic, sources, reviewed_on, states from documents order by id")}
+        self.titles = {d: meta["title"] for d, meta in self.documents.items()}
         # The gate trained with this version, unless the examples changed since it was built.
         self.gate = (Gate.load(path) if self.manifest.get("gate_hash") == examples_hash()
                      and (path / Gate.FILE).is_file() else None)
