@@ -58,8 +58,7 @@ class Assistant:
                 cache.close()
         return cls(settings, encoder, store, gate)
 
-    def ask(self, question: str, context: Context | None = None, *, mode: str = "hybrid",
-            fusion: str = "convex") -> Answer:
+    def ask(self, question: str, context: Context | None = None) -> Answer:
         t0 = time.perf_counter()
         question = clean(question)[:MAX_QUESTION_CHARS]
         if not question:
@@ -70,8 +69,7 @@ class Assistant:
         t1 = time.perf_counter()
 
         index = self.store.get()
-        hits = search(index, self._search_vector(vectors), reading.query, state=reading.state, mode=mode,
-                      fusion=fusion)
+        hits = self._search(index, reading, vectors)
         match = hits[0].dense if hits else 0.0
         t2 = time.perf_counter()
 
@@ -111,11 +109,13 @@ class Assistant:
         v = vectors[0] + vectors[1]
         return v / np.linalg.norm(v)
 
-    def rank(self, question: str, context: Context | None = None, *, mode: str = "hybrid",
-             fusion: str = "convex") -> list[str]:
+    def _search(self, index, reading, vectors, mode: str = "hybrid"):
+        return search(index, self._search_vector(vectors), reading.query, state=reading.state, mode=mode)
+
+    def rank(self, question: str, context: Context | None = None, *, mode: str = "hybrid") -> list[str]:
         """Document ids in retrieval order, for evaluation (no gate, no threshold)."""
         reading, vectors = self._read(clean(question), context)
-        hits = search(self.store.get(), self._search_vector(vectors), reading.query, state=reading.state, mode=mode, fusion=fusion)
+        hits = self._search(self.store.get(), reading, vectors, mode)
         return [h.passage.doc_id for h in by_document(hits)]
 
     def document(self, doc_id: str) -> Answer | None:

@@ -145,7 +145,11 @@ def build(docs: list[Document], index_dir: Path, encoder, cache, *, force: bool 
     index, search_params = make_faiss_index(vectors)
     faiss.write_index(index, str(staging / "vectors.faiss"))
     _write_passages_db(staging / "passages.db", docs, passages)
-    Gate.from_examples(encoder, cache).save(staging)
+    previous_gate = index_dir / previous_version / Gate.FILE if previous else None
+    if previous and previous.get("gate_hash") == gate_hash and previous_gate.is_file():
+        shutil.copyfile(previous_gate, staging / Gate.FILE)  # same examples: no need to fit again
+    else:
+        Gate.from_examples(encoder, cache).save(staging)
     manifest = {
         "version": version, "format": FORMAT, "model_id": encoder.model_id, "dim": int(vectors.shape[1]),
         **search_params, "passages": len(passages), "documents": len(docs),

@@ -11,7 +11,6 @@ from .index import LoadedIndex
 from .types import Passage
 
 CANDIDATES = 40
-RRF_K = 60
 # Measured on tests/eval (see README): convex fusion of the dense cosine and the max-normalised BM25.
 DENSE_WEIGHT = 0.9
 OTHER_STATE_FACTOR = 0.6    # a passage specific to another state ranks below general guidance
@@ -64,7 +63,7 @@ def _state_factor(passage: Passage, state: str | None) -> float:
 
 
 def search(index: LoadedIndex, vector: np.ndarray, query: str, *, state: str | None = None,
-           mode: str = "hybrid", fusion: str = "convex") -> list[Hit]:
+           mode: str = "hybrid") -> list[Hit]:
     """Passages ranked for a question; `mode` is hybrid, dense or lexical (for evaluation)."""
     dense = dict(index.dense(vector, CANDIDATES)) if mode != "lexical" else {}
     lexical = dict(index.lexical(fts_query(query), CANDIDATES)) if mode != "dense" else {}
@@ -77,9 +76,6 @@ def search(index: LoadedIndex, vector: np.ndarray, query: str, *, state: str | N
         if missing:
             dense.update(zip(missing, (index.vectors[missing] @ vector).tolist()))
     top_lex = max(lexical.values(), default=0.0) or 1.0
-    if fusion == "rrf":
-        dense_rank = {i: r for r, i in enumerate(sorted(dense, key=dense.get, reverse=True))}
-        lex_rank = {i: r for r, i in enumerate(sorted(lexical, key=lexical.get, reverse=True))}
     hits = []
     for i in ids:
         d, lx = dense.get(i, 0.0), lexical.get(i, 0.0)
@@ -87,8 +83,6 @@ def search(index: LoadedIndex, vector: np.ndarray, query: str, *, state: str | N
             base = d
         elif mode == "lexical":
             base = lx / top_lex
-        elif fusion == "rrf":
-            base = sum(1.0 / (RRF_K + r[i]) for r in (dense_rank, lex_rank) if i in r)
         else:
             base = DENSE_WEIGHT * d + (1 - DENSE_WEIGHT) * (lx / top_lex)
         passage = index.passages[i]

@@ -93,3 +93,13 @@ def test_index_status_does_not_import_torch(small_settings, encoder):
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["version"] == read_manifest(small_settings.index_dir)["version"]
+
+
+def test_gate_is_stored_with_each_version_and_reused_when_its_examples_are_unchanged(small_settings, encoder):
+    first, _ = build_index(small_settings, encoder)
+    (small_settings.knowledge_dir / "pay.md").unlink()
+    second, _ = build_index(small_settings, encoder)
+    gates = [(small_settings.index_dir / v / "gate.npz").read_bytes() for v in (first.version, second.version)]
+    assert gates[0] == gates[1]
+    loaded = LoadedIndex(published_path(small_settings.index_dir), small_settings.model_id, 384)
+    assert loaded.gate is not None
