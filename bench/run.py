@@ -54,7 +54,7 @@ class Bench:
 
     # -- index --------------------------------------------------------------------------------
     def index_builds(self, encoder):
-        from bot.admin import build_index
+        from bot.knowledge.admin import build_index
 
         times = []
         for i in range(self.runs):
@@ -112,9 +112,9 @@ class Bench:
 
     # -- answers in process ---------------------------------------------------------------------
     def in_process(self, encoder):
-        from bot.admin import build_index
+        from bot.knowledge.admin import build_index
         from bot.assistant import Assistant
-        from bot.evaluate import evaluate, load_questions
+        from bot.review.evaluate import evaluate, load_questions
 
         build_index(self.settings, encoder)
         assistant = Assistant.create(self.settings, encoder)
@@ -223,7 +223,7 @@ class Bench:
         around topic centres drawn from real passage embeddings, then normalised."""
         import faiss
 
-        from bot.index import configure, make_faiss_index
+        from bot.knowledge.index import configure, make_faiss_index
 
         faiss.omp_set_num_threads(2)
         rng = np.random.default_rng(7)
@@ -298,7 +298,7 @@ def main() -> int:
     parser.add_argument("--only", help="comma-separated sections: index,answers,startup,telegram,scale")
     args = parser.parse_args()
     sections = set((args.only or "index,answers,startup,telegram,scale").split(","))
-    from bot.embed import Encoder
+    from bot.knowledge.embed import Encoder
 
     bench = Bench(args.runs, args.quick)
     bench.eval_table = "(not run)"

@@ -9,16 +9,16 @@ import unicodedata
 
 import numpy as np
 
-from . import compose, render
-from .followup import read
-from .gate import FOLLOW_UP_MEDICAL_MIN, Gate, is_crisis
-from .index import IndexStore
-from .retrieve import Hit, by_document, search
-from .language import is_english
-from .load import TOPICS
-from .query import expand
-from .settings import Settings
-from .types import Answer, Context, Related
+from bot.answer import compose, render
+from bot.answer.followup import read
+from bot.answer.gate import FOLLOW_UP_MEDICAL_MIN, Gate, is_crisis
+from bot.knowledge.index import IndexStore
+from bot.answer.retrieve import Hit, by_document, search
+from bot.answer.language import is_english
+from bot.knowledge.load import TOPICS
+from bot.answer.query import expand
+from bot.settings import Settings
+from bot.types import Answer, Context, Related
 
 # Calibrated on tests/eval: below this dense similarity the best passage is not a real answer.
 NO_ANSWER_BELOW = 0.40
@@ -44,7 +44,7 @@ class Assistant:
     @classmethod
     def create(cls, settings: Settings | None = None, encoder=None) -> "Assistant":
         """Load the model (unless given one), the gate's examples and the published index."""
-        from .embed import EmbeddingCache, Encoder
+        from bot.knowledge.embed import EmbeddingCache, Encoder
 
         settings = settings or Settings.from_env()
         encoder = encoder or Encoder(settings.model_path, settings.model_id)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 
-from .followup import remember
-from .render import to_text
-from .states import name, normalise
-from .types import Context
+from bot.answer.followup import remember
+from bot.answer.render import to_text
+from bot.states import name, normalise
+from bot.types import Context
 
 WELCOME = (
     "careerbot: career guidance for medical assistants, from vetted sources.\n"

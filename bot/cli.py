@@ -13,8 +13,8 @@ import os
 import sys
 from pathlib import Path
 
-from .admin import build_index
-from .settings import Settings
+from bot.knowledge.admin import build_index
+from bot.settings import Settings
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -46,7 +46,7 @@ def _actor() -> str:
 
 @contextlib.contextmanager
 def _question_log(settings: Settings):
-    from .log import QuestionLog
+    from bot.review.log import QuestionLog
 
     log = QuestionLog(settings.data_dir)
     try:
@@ -61,7 +61,7 @@ def _admin_event(settings: Settings, action: str, summary: str) -> None:
 
 
 def cmd_index_refresh(args, settings: Settings) -> int:
-    from .admin import summary
+    from bot.knowledge.admin import summary
 
     report, error = build_index(settings, force=False)
     if error:
@@ -75,7 +75,7 @@ def cmd_index_refresh(args, settings: Settings) -> int:
 
 
 def cmd_index_rollback(args, settings: Settings) -> int:
-    from .index import rollback
+    from bot.knowledge.index import rollback
 
     old, new = rollback(settings.index_dir)
     _admin_event(settings, "rollback", f"{old} -> {new}")
@@ -84,7 +84,7 @@ def cmd_index_rollback(args, settings: Settings) -> int:
 
 
 def cmd_knowledge_import(args, settings: Settings) -> int:
-    from .imports import import_file
+    from bot.knowledge.imports import import_file
 
     try:
         result = import_file(Path(args.path), settings.knowledge_dir / "drafts", topic=args.topic,
@@ -103,7 +103,7 @@ def cmd_knowledge_import(args, settings: Settings) -> int:
 
 
 def cmd_knowledge_publish(args, settings: Settings) -> int:
-    from .admin import publish_draft
+    from bot.knowledge.admin import publish_draft
 
     path, error = publish_draft(settings, args.id, args.reviewer)
     if error:
@@ -115,8 +115,8 @@ def cmd_knowledge_publish(args, settings: Settings) -> int:
 
 
 def cmd_knowledge_check(args, settings: Settings) -> int:
-    from .admin import STALE_AFTER_DAYS, stale_documents
-    from .load import load_documents
+    from bot.knowledge.admin import STALE_AFTER_DAYS, stale_documents
+    from bot.knowledge.load import load_documents
 
     docs, problems = load_documents(settings.knowledge_dir)
     for p in problems:
@@ -168,8 +168,8 @@ def cmd_log_prune(args, settings: Settings) -> int:
 
 
 def _faq_report(settings: Settings, since):
-    from .embed import EmbeddingCache, Encoder
-    from .faq import build_report
+    from bot.knowledge.embed import EmbeddingCache, Encoder
+    from bot.review.faq import build_report
 
     cache = EmbeddingCache(settings.embedding_cache_path)
     try:
@@ -180,7 +180,7 @@ def _faq_report(settings: Settings, since):
 
 
 def cmd_faq_report(args, settings: Settings) -> int:
-    from .faq import RENDERERS
+    from bot.review.faq import RENDERERS
 
     text = RENDERERS[args.format](_faq_report(settings, args.since))
     if args.out:
@@ -192,8 +192,8 @@ def cmd_faq_report(args, settings: Settings) -> int:
 
 
 def cmd_faq_draft(args, settings: Settings) -> int:
-    from .faq import draft
-    from .index import read_manifest
+    from bot.review.faq import draft
+    from bot.knowledge.index import read_manifest
 
     report = _faq_report(settings, args.since)
     group = next((g for g in report.groups if g.id == args.group_id), None)
@@ -202,7 +202,7 @@ def cmd_faq_draft(args, settings: Settings) -> int:
     topic = "job"
     manifest = read_manifest(settings.index_dir)
     if group.top_doc and manifest:
-        from .index import LoadedIndex, published_path
+        from bot.knowledge.index import LoadedIndex, published_path
 
         meta = LoadedIndex(published_path(settings.index_dir), manifest["model_id"]).documents.get(group.top_doc)
         topic = meta["topic"] if meta else topic
@@ -218,14 +218,14 @@ def cmd_faq_draft(args, settings: Settings) -> int:
 
 
 def cmd_faq_serve(args, settings: Settings) -> int:
-    from .faq_web import serve
-    from .log import LOG_FILE
+    from bot.review.faq_web import serve
+    from bot.review.log import LOG_FILE
 
     return serve(settings.data_dir / LOG_FILE, args.host, args.port)
 
 
 def cmd_index_status(args, settings: Settings) -> int:
-    from .index import read_manifest
+    from bot.knowledge.index import read_manifest
 
     manifest = read_manifest(settings.index_dir)
     if manifest is None:
@@ -240,7 +240,7 @@ def cmd_index_status(args, settings: Settings) -> int:
 
 
 def _assistant(settings: Settings):
-    from .assistant import Assistant
+    from bot.assistant import Assistant
 
     return Assistant.create(settings)
 
@@ -257,14 +257,14 @@ def answer_lines(assistant, lines, context):
 
 
 def cmd_ask(args, settings: Settings) -> int:
-    from .types import Context
+    from bot.types import Context
 
     if not args.question and not args.file:
         return _fail("give a question, or --file PATH with one question per line")
     assistant = _assistant(settings)
     context = Context(state=args.state)
     if args.log:
-        from .log import QuestionLog
+        from bot.review.log import QuestionLog
 
         log = QuestionLog(settings.data_dir)
         assistant = LoggingAssistant(assistant, log, log.user_key(_actor()), "cli")
@@ -299,14 +299,14 @@ class LoggingAssistant:
 
 
 def cmd_chat(args, settings: Settings) -> int:
-    from .chat import run_chat
+    from bot.chat import run_chat
 
     with _question_log(settings) as log:
         return run_chat(LoggingAssistant(_assistant(settings), log, log.user_key(_actor()), "chat"))
 
 
 def cmd_eval(args, settings: Settings) -> int:
-    from .evaluate import DEFAULT_QUESTIONS, evaluate, load_questions
+    from bot.review.evaluate import DEFAULT_QUESTIONS, evaluate, load_questions
 
     path = Path(args.file or DEFAULT_QUESTIONS)
     try:
@@ -333,7 +333,7 @@ def cmd_eval(args, settings: Settings) -> int:
 
 def cmd_run(args, settings: Settings) -> int:
     """What `make run` does: build the index if none is published, then serve or chat."""
-    from .index import read_manifest
+    from bot.knowledge.index import read_manifest
 
     if read_manifest(settings.index_dir) is None:
         print("No index is published yet: building it from the knowledge base (about a minute)...")
@@ -448,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        from .index import IndexUnavailable
+        from bot.knowledge.index import IndexUnavailable
 
         if isinstance(exc, (IndexUnavailable, FileNotFoundError)):
             return _fail(str(exc))

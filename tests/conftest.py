@@ -25,7 +25,7 @@ def make_settings(tmp: Path, knowledge: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def encoder():
-    from bot.embed import Encoder
+    from bot.knowledge.embed import Encoder
 
     base = Settings.from_env({})
     return Encoder(base.model_path, base.model_id)
@@ -47,7 +47,7 @@ def small_settings(tmp_path, small_kb) -> Settings:
 @pytest.fixture
 def small_assistant(small_settings, encoder):
     from bot.assistant import Assistant
-    from bot.admin import build_index
+    from bot.knowledge.admin import build_index
 
     report, error = build_index(small_settings, encoder)
     assert error is None, error
@@ -63,7 +63,7 @@ def kb_settings(tmp_path_factory) -> Settings:
 @pytest.fixture(scope="session")
 def kb_assistant(kb_settings, encoder):
     from bot.assistant import Assistant
-    from bot.admin import build_index
+    from bot.knowledge.admin import build_index
 
     report, error = build_index(kb_settings, encoder)
     assert error is None, error
@@ -72,7 +72,7 @@ def kb_assistant(kb_settings, encoder):
 
 @pytest.fixture
 def question_log(tmp_path):
-    from bot.log import QuestionLog
+    from bot.review.log import QuestionLog
 
     log = QuestionLog(tmp_path / "botdata")
     yield log

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.admin import build_index
-from bot.index import LoadedIndex, published_path, read_manifest, versions
-from bot.load import load_documents
-from bot.log import QuestionLog
-from bot.passages import split_document
+from bot.knowledge.admin import build_index
+from bot.knowledge.index import LoadedIndex, published_path, read_manifest, versions
+from bot.knowledge.load import load_documents
+from bot.review.log import QuestionLog
+from bot.knowledge.passages import split_document
 from tests.conftest import ADMIN_ID, ROOT
 from tests.fake_bot_api import message
 

@@ -7,7 +7,7 @@ import pytest
 
 from bot.assistant import Assistant
 from bot.chat import run_chat
-from bot.admin import build_index
+from bot.knowledge.admin import build_index
 from bot.cli import answer_lines, main
 
 

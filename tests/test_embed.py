@@ -7,7 +7,7 @@ import signal
 import numpy as np
 import pytest
 
-from bot.embed import ProcessEncoder
+from bot.knowledge.embed import ProcessEncoder
 from bot.settings import Settings
 
 

@@ -13,10 +13,10 @@ import urllib.request
 
 import pytest
 
-from bot.embed import EmbeddingCache
-from bot.faq import RENDERERS, build_report, draft
-from bot.load import load_documents
-from bot.log import QuestionLog, redact
+from bot.knowledge.embed import EmbeddingCache
+from bot.review.faq import RENDERERS, build_report, draft
+from bot.knowledge.load import load_documents
+from bot.review.log import QuestionLog, redact
 from bot.types import Answer, Source
 
 

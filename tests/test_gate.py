@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from bot.gate import EXAMPLES_PATH, is_crisis
+from bot.answer.gate import EXAMPLES_PATH, is_crisis
 
 # Written for this test; none of them is a gate example (checked below).
 MEDICAL = [

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from bot.admin import build_index
-from bot.index import IndexStore, IndexUnavailable, LoadedIndex, published_path, read_manifest, versions
+from bot.knowledge.admin import build_index
+from bot.knowledge.index import IndexStore, IndexUnavailable, LoadedIndex, published_path, read_manifest, versions
 
 
 def test_build_publishes_a_complete_version(small_settings, encoder):

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import yaml
 
-from bot.evaluate import TARGETS, evaluate, load_questions
-from bot.gate import EXAMPLES_PATH
-from bot.load import load_documents
+from bot.review.evaluate import TARGETS, evaluate, load_questions
+from bot.answer.gate import EXAMPLES_PATH
+from bot.knowledge.load import load_documents
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

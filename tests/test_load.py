@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.load import KnowledgeError, load_documents, load_publishable, parse
+from bot.knowledge.load import KnowledgeError, load_documents, load_publishable, parse
 
 GOOD = """---
 id: sample

@@ -3,7 +3,7 @@
 import datetime as dt
 from pathlib import Path
 
-from bot.passages import MAX_WORDS, MIN_WORDS, split_document, words
+from bot.knowledge.passages import MAX_WORDS, MIN_WORDS, split_document, words
 from bot.types import Document
 
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from bot.followup import is_follow_up
-from bot.query import expand
-from bot.retrieve import fts_query
+from bot.answer.followup import is_follow_up
+from bot.answer.query import expand
+from bot.answer.retrieve import fts_query
 from bot.states import find_state
 from bot.types import Context
 

@@ -12,12 +12,12 @@ from telegram import Update
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.ext import ContextTypes
 
-from .. import render
-from ..followup import remember
-from ..load import TOPICS
-from ..states import name as state_name
-from ..states import normalise
-from ..types import Context
+from bot.answer import render
+from bot.answer.followup import remember
+from bot.knowledge.load import TOPICS
+from bot.states import name as state_name
+from bot.states import normalise
+from bot.types import Context
 from . import keyboards, texts
 from .flood import QuestionLimit
 

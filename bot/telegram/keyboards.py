@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from ..compose import STATE_VARIES_NOTE
-from ..load import TOPICS
-from ..types import Answer, Related
+from bot.answer.compose import STATE_VARIES_NOTE
+from bot.knowledge.load import TOPICS
+from bot.types import Answer, Related
 
 MAX_CALLBACK_BYTES = 64
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from ..admin import build_index, summary
+from bot.knowledge.admin import build_index, summary
 
 
 class Reindexer:

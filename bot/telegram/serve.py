@@ -13,7 +13,7 @@ import re
 import sys
 from urllib.parse import urlparse
 
-from ..settings import Settings
+from bot.settings import Settings
 
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -105,9 +105,9 @@ def serve(webhook: bool = False) -> int:
     except NetworkError as exc:
         return _fail(f"cannot reach the Telegram Bot API: {str(exc).replace(token, '[token]')}")
 
-    from ..assistant import Assistant
-    from ..embed import ProcessEncoder
-    from ..log import QuestionLog
+    from bot.assistant import Assistant
+    from bot.knowledge.embed import ProcessEncoder
+    from bot.review.log import QuestionLog
     from .app import build_application
     from .handlers import Services
     from .reindex import Reindexer

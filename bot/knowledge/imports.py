@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from .load import TOPICS
+from bot.knowledge.load import TOPICS
 
 _TEASER = re.compile(r"(…|\.\.\.)\s*$")
 _PROMPT = re.compile(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .types import Document, Passage
+from bot.types import Document, Passage
 
 MIN_WORDS = 40
 MAX_WORDS = 200

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .index import LoadedIndex
-from .types import Passage
+from bot.knowledge.index import LoadedIndex
+from bot.types import Passage
 
 CANDIDATES = 40
 # Measured on tests/eval (see README): convex fusion of the dense cosine and the max-normalised BM25.

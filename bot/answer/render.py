@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 
-from .types import Answer
+from bot.types import Answer
 
 TELEGRAM_LIMIT = 4096
 

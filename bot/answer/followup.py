@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .query import expand
-from .states import find_state
-from .types import Context
+from bot.answer.query import expand
+from bot.states import find_state
+from bot.types import Context
 
 FOLLOW_UP_MAX_WORDS = 8
 _LEADS = re.compile(r"^\s*(and|also|plus|but|so|then|what about|how about|what if|same for|ok(ay)?|and what about)\b",

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .gate import Gate, examples_hash
-from .passages import split_document
-from .types import Document, Passage
+from bot.answer.gate import Gate, examples_hash
+from bot.knowledge.passages import split_document
+from bot.types import Document, Passage
 
 CURRENT = "current"
 MANIFEST = "manifest.json"
@@ -110,7 +110,7 @@ def build(docs: list[Document], index_dir: Path, encoder, cache, *, force: bool 
     """Embed (reusing cached vectors), write a new version beside the published one, publish it."""
     import faiss
 
-    from .embed import embed_with_cache
+    from bot.knowledge.embed import embed_with_cache
 
     started = time.perf_counter()
     index_dir.mkdir(parents=True, exist_ok=True)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from .settings import Settings
+from bot.settings import Settings
 
 
 def build_index(settings: Settings, encoder=None, force: bool = True):
     """Validate, embed and publish; returns (BuildReport, None) or (None, error text).
 
     With force=False nothing is published when the knowledge base has not changed."""
-    from .embed import EmbeddingCache, Encoder
-    from .index import build
-    from .load import KnowledgeError, load_publishable
+    from bot.knowledge.embed import EmbeddingCache, Encoder
+    from bot.knowledge.index import build
+    from bot.knowledge.load import KnowledgeError, load_publishable
 
     try:
         docs = load_publishable(settings.knowledge_dir)
@@ -44,7 +44,7 @@ def stale_documents(settings: Settings, today=None) -> list:
     """Published documents whose last review is more than 12 months old."""
     import datetime as dt
 
-    from .load import load_documents
+    from bot.knowledge.load import load_documents
 
     today = today or dt.date.today()
     docs, _ = load_documents(settings.knowledge_dir, today)
@@ -59,7 +59,7 @@ def publish_draft(settings: Settings, doc_id: str, reviewer: str, today=None):
 
     import yaml
 
-    from .load import document_paths, parse
+    from bot.knowledge.load import document_paths, parse
 
     today = today or dt.date.today()
     if not reviewer.strip():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from .load import TOPICS
-from .retrieve import Hit, by_document
-from .states import name as state_name
-from .types import Answer, PassageHit, Related, Source, Status
+from bot.knowledge.load import TOPICS
+from bot.answer.retrieve import Hit, by_document
+from bot.states import name as state_name
+from bot.types import Answer, PassageHit, Related, Source, Status
 
 MAX_BODY_CHARS = 900
 MAX_RELATED = 3

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from .types import Context
+from bot.types import Context
 
 DEFAULT_QUESTIONS = Path("tests/eval/questions.yaml")
 MODES = ("dense", "lexical", "hybrid")

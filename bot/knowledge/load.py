@@ -13,8 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from .states import CODES
-from .types import Document
+from bot.states import CODES
+from bot.types import Document
 
 TOPICS = {
     "job": "The job",

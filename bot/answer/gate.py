@@ -81,8 +81,8 @@ class Gate:
 
     @classmethod
     def from_examples(cls, encoder, cache, path: Path = EXAMPLES_PATH) -> "Gate":
-        from .embed import embed_with_cache
-        from .query import expand
+        from bot.knowledge.embed import embed_with_cache
+        from bot.answer.query import expand
 
         examples = load_examples(path)
         return cls.fit({label: embed_with_cache([expand(t) for t in texts], encoder, cache)[0]

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .query import expand
+from bot.answer.query import expand
 
 # Cosine similarity to a group's centroid needed to join it: "cma vs rma" and "should I get my
 # CMA or RMA" fall together, "cma vs rma" and "how much does the cma cost" do not (tests/test_faq.py).
@@ -82,7 +82,7 @@ def cluster(vectors: np.ndarray, threshold: float = GROUP_THRESHOLD) -> list[lis
 
 
 def build_report(question_log, encoder, cache, since: dt.date | None = None) -> Report:
-    from .embed import embed_with_cache
+    from bot.knowledge.embed import embed_with_cache
 
     where, args = ("where q.asked_at >= ?", [since.isoformat()]) if since else ("", [])
     rows = list(question_log.db.query(
@@ -187,7 +187,7 @@ RENDERERS = {"md": to_markdown, "csv": to_csv, "json": to_json, "html": to_html}
 
 def draft(group: Group, topic: str) -> tuple[str, str]:
     """(doc id, file text) of a draft document for a group's questions, to be filled and reviewed."""
-    from .imports import slugify
+    from bot.knowledge.imports import slugify
 
     doc_id = slugify(group.label)
     phrasings = "\n".join(f"  - {x.replace('--', '-')}" for x in group.examples)
