@@ -6,8 +6,9 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install run test eval bench soak
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements/torch-cpu.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --retries 2 -r requirements/torch-cpu.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 

@@ -11,7 +11,9 @@ import numpy as np
 
 from bot.answer import compose, render
 from bot.answer.followup import read
-from bot.answer.gate import FOLLOW_UP_MEDICAL_MIN, Gate, is_crisis
+from bot.answer import crisis
+from bot.answer.encoder import TextEncoder
+from bot.answer.gate import CRISIS_MIN, FOLLOW_UP_MEDICAL_MIN, is_scope_question, is_workplace_emergency
 from bot.knowledge.index import IndexStore
 from bot.answer.retrieve import Hit, by_document, search
 from bot.answer.language import is_english
@@ -35,28 +37,21 @@ def clean(text: str) -> str:
 
 
 class Assistant:
-    def __init__(self, settings: Settings, encoder, store: IndexStore, gate: Gate):
+    def __init__(self, settings: Settings, store: IndexStore, encoder: TextEncoder | None = None):
         self.settings = settings
-        self.encoder = encoder
         self.store = store
-        self.gate = gate
+        self._encoder = encoder  # None: the encoder exported with the published index (ONNX)
 
     @classmethod
-    def create(cls, settings: Settings | None = None, encoder=None) -> "Assistant":
-        """Load the model (unless given one), the gate's examples and the published index."""
-        from bot.knowledge.embed import EmbeddingCache, Encoder
-
+    def create(cls, settings: Settings | None = None, encoder: TextEncoder | None = None) -> "Assistant":
+        """Load the published index with its gate and exported encoder; no torch is imported."""
         settings = settings or Settings.from_env()
-        encoder = encoder or Encoder(settings.model_path, settings.model_id)
-        store = IndexStore(settings.index_dir, settings.model_id, encoder.dim)
-        gate = store.get().gate  # fails now, with a clear message, if no index is published
-        if gate is None:  # the gate examples changed after the index was built
-            cache = EmbeddingCache(settings.embedding_cache_path)
-            try:
-                gate = Gate.from_examples(encoder, cache)
-            finally:
-                cache.close()
-        return cls(settings, encoder, store, gate)
+        store = IndexStore(settings.index_dir, settings.model_id)
+        store.get()  # fails now, with a clear message, if no usable index is published
+        return cls(settings, store, encoder)
+
+    def encoder_for(self, index) -> TextEncoder:
+        return self._encoder or index.encoder
 
     def ask(self, question: str, context: Context | None = None) -> Answer:
         t0 = time.perf_counter()
@@ -65,20 +60,31 @@ class Assistant:
             answer = Answer(status="no_answer", answer=EMPTY_REPLY, body=EMPTY_REPLY)
             answer.timings_ms = {"total": round((time.perf_counter() - t0) * 1000, 2)}
             return answer
-        reading, vectors = self._read(question, context)
-        t1 = time.perf_counter()
-
         index = self.store.get()
+        gate = index.gate
+        reading, vectors = self._read(question, context, index)
+        t1 = time.perf_counter()
+        # The crisis check comes first and wins over every other verdict; it reads the message on
+        # its own, not with the conversation.
+        safety = crisis.check(question, gate.scores(vectors[-1]).crisis >= CRISIS_MIN)
+        if safety.crisis:
+            answer = compose.crisis(safety.career_question, reading.state)
+            answer.answer = render.to_text(answer)
+            answer.index_version = index.version
+            answer.timings_ms = {"encode": round((t1 - t0) * 1000, 2),
+                                 "total": round((time.perf_counter() - t0) * 1000, 2)}
+            return answer
+
         hits = self._search(index, reading, vectors)
         match = hits[0].dense if hits else 0.0
         t2 = time.perf_counter()
 
-        verdict = self.gate.decide(self.gate.scores(vectors[0]), match)
-        if reading.follow_up and self.gate.scores(vectors[1]).medical >= FOLLOW_UP_MEDICAL_MIN:
+        verdict = gate.decide(gate.scores(vectors[0]), match, is_scope_question(question))
+        if reading.follow_up and gate.scores(vectors[1]).medical >= FOLLOW_UP_MEDICAL_MIN:
             verdict = "medical"  # a follow-up about one's own health is still a medical question
         titles = index.titles
-        if is_crisis(question):
-            answer = compose.fixed("medical", state=reading.state, crisis=True)
+        if is_workplace_emergency(question):
+            answer = compose.fixed("medical", state=reading.state, workplace=True)
         elif not is_english(question):
             answer = compose.fixed("out_of_scope", state=reading.state, non_english=True)
         elif verdict in ("medical", "out_of_scope"):
@@ -95,10 +101,10 @@ class Assistant:
                              "compose": round((t3 - t2) * 1000, 2), "total": round((t3 - t0) * 1000, 2)}
         return answer
 
-    def _read(self, question: str, context: Context | None):
+    def _read(self, question: str, context: Context | None, index):
         reading = read(question, context)
         texts = [reading.query, expand(question)] if reading.follow_up else [reading.query]
-        return reading, self.encoder.encode(texts)
+        return reading, self.encoder_for(index).encode(texts)
 
     @staticmethod
     def _search_vector(vectors):
@@ -114,8 +120,9 @@ class Assistant:
 
     def rank(self, question: str, context: Context | None = None, *, mode: str = "hybrid") -> list[str]:
         """Document ids in retrieval order, for evaluation (no gate, no threshold)."""
-        reading, vectors = self._read(clean(question), context)
-        hits = self._search(self.store.get(), reading, vectors, mode)
+        index = self.store.get()
+        reading, vectors = self._read(clean(question), context, index)
+        hits = self._search(index, reading, vectors, mode)
         return [h.passage.doc_id for h in by_document(hits)]
 
     def document(self, doc_id: str) -> Answer | None:

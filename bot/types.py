@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
-Status = Literal["answered", "no_answer", "out_of_scope", "medical"]
+Status = Literal["answered", "no_answer", "out_of_scope", "medical", "crisis"]
 
 
 @dataclass(frozen=True)

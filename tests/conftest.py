@@ -28,7 +28,7 @@ def encoder():
     from bot.knowledge.embed import Encoder
 
     base = Settings.from_env({})
-    return Encoder(base.model_path, base.model_id)
+    return Encoder(base.model_dir(), base.model_id)
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def small_assistant(small_settings, encoder):
 
     report, error = build_index(small_settings, encoder)
     assert error is None, error
-    return Assistant.create(small_settings, encoder)
+    return Assistant.create(small_settings)
 
 
 @pytest.fixture(scope="session")
@@ -67,7 +67,7 @@ def kb_assistant(kb_settings, encoder):
 
     report, error = build_index(kb_settings, encoder)
     assert error is None, error
-    return Assistant.create(kb_settings, encoder)
+    return Assistant.create(kb_settings)
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def telegram_bot(kb_assistant, question_log, fake_api, kb_settings):
     from tests.bot_runner import BotRunner
 
     services = Services(assistant=kb_assistant, log=question_log, admins=frozenset({ADMIN_ID}),
-                        reindex=Reindexer(kb_settings, kb_assistant.encoder, question_log))
+                        reindex=Reindexer(kb_settings, question_log))
     runner = BotRunner(services, fake_api).start()
     yield runner
     runner.stop()

@@ -188,7 +188,7 @@ def test_running_bot_answers_from_a_refreshed_index_without_restart(small_settin
     from tests.bot_runner import BotRunner
 
     services = Services(assistant=small_assistant, log=question_log, admins=frozenset({ADMIN_ID}),
-                        reindex=Reindexer(small_settings, encoder, question_log))
+                        reindex=Reindexer(small_settings, question_log))
     runner = BotRunner(services, fake_api).start()
     try:
         fake_api.push(message(301, "how much does the cma exam cost"))

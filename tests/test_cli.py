@@ -41,7 +41,7 @@ def test_a_failing_question_prints_an_error_line_and_the_rest_go_on(small_assist
                 raise RuntimeError("encoder crashed")
             return super().ask(question, context, **kw)
 
-    flaky = Flaky(small_assistant.settings, small_assistant.encoder, small_assistant.store, small_assistant.gate)
+    flaky = Flaky(small_assistant.settings, small_assistant.store)
     results = list(answer_lines(flaky, ["what do mas earn", "boom", "cma exam length"], None))
     assert [r["status"] for r in results] == ["answered", "error", "answered"]
     assert results[1] == {"question": "boom", "status": "error", "error": "RuntimeError: encoder crashed"}

@@ -1,55 +1,69 @@
-"""The encoders: batching concurrent questions, and the encoder process the server uses."""
+"""The encoders: the ONNX export used to answer agrees with sentence-transformers, is reused while
+the model is unchanged, and lets `careerbot ask` run with torch made unimportable."""
 
-import concurrent.futures as cf
+import json
 import os
-import signal
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
-from bot.knowledge.embed import ProcessEncoder
-from bot.settings import Settings
+from bot.answer.encoder import OnnxEncoder
+from bot.errors import BuildError
+from bot.knowledge.export import verify
+from bot.knowledge.index import read_manifest
+
+TEXTS = ["cma or rma?", "can an ma give injections in california",
+         "how much does a medical assistant make per hour in a hospital compared with a clinic " * 8, "x"]
 
 
-def test_concurrent_questions_share_batches_and_get_their_own_rows(encoder):
-    questions = [f"how much does a medical assistant make in state number {i}" for i in range(24)]
-    alone = encoder.encode(questions)
-    calls = []
-    original = encoder.model.encode
-
-    def counting(texts, **kw):
-        calls.append(len(texts))
-        return original(texts, **kw)
-
-    encoder.model.encode = counting
-    try:
-        with cf.ThreadPoolExecutor(8) as pool:
-            rows = list(pool.map(lambda q: encoder.encode([q])[0], questions))
-    finally:
-        encoder.model.encode = original
-    assert np.allclose(np.stack(rows), alone, atol=1e-5)
-    assert sum(calls) == 24 and len(calls) < 24  # some questions rode in a shared batch
+def _onnx(settings):
+    manifest = read_manifest(settings.index_dir)
+    return OnnxEncoder(settings.index_dir / manifest["encoder"], manifest["model_id"])
 
 
-@pytest.fixture(scope="module")
-def process_encoder():
-    base = Settings.from_env({})
-    enc = ProcessEncoder(base.model_path, base.model_id)
-    yield enc
-    enc.close()
+def test_onnx_vectors_match_sentence_transformers(small_assistant, small_settings, encoder):
+    onnx = _onnx(small_settings)
+    cos = np.sum(onnx.encode(TEXTS) * encoder.encode(TEXTS), axis=1)
+    assert cos.min() >= 0.9999  # padding to the longest input and truncation at 256 tokens included
+    one_by_one = np.vstack([onnx.encode([t]) for t in TEXTS])
+    assert np.allclose(one_by_one, onnx.encode(TEXTS), atol=1e-5)  # batch padding changes nothing
 
 
-def test_process_encoder_matches_and_survives_a_killed_child(process_encoder, encoder):
-    texts = ["cma or rma?", "can an ma give injections in california"]
-    assert process_encoder.dim == encoder.dim
-    assert np.allclose(process_encoder.encode(texts), encoder.encode(texts), atol=1e-5)
-    os.kill(process_encoder._proc.pid, signal.SIGKILL)
-    process_encoder._proc.join(10)
-    with pytest.raises(RuntimeError, match="restarted"):
-        process_encoder.encode(texts)
-    assert np.allclose(process_encoder.encode(texts), encoder.encode(texts), atol=1e-5)
+def test_the_export_is_reused_and_recorded_in_the_manifest(small_assistant, small_settings, encoder):
+    from bot.knowledge.admin import build_index
+
+    first = read_manifest(small_settings.index_dir)
+    folder = small_settings.index_dir / first["encoder"]
+    mtime = (folder / "model.onnx").stat().st_mtime_ns
+    report, error = build_index(small_settings, encoder, force=True)
+    assert error is None and report.min_cosine >= 0.9999
+    second = read_manifest(small_settings.index_dir)
+    assert second["version"] != first["version"]
+    assert second["encoder"] == first["encoder"] and second["model_hash"] == first["model_hash"]
+    assert (folder / "model.onnx").stat().st_mtime_ns == mtime  # not exported again
 
 
-def test_missing_model_directory_is_a_clear_error(tmp_path):
-    with pytest.raises(FileNotFoundError, match="CAREERBOT_MODEL"):
-        ProcessEncoder(tmp_path / "nope", "x")
+def test_a_drifting_export_stops_the_build(small_assistant, small_settings, encoder):
+    onnx = _onnx(small_settings)
+    reference = encoder.encode(TEXTS)
+    reference[1] = reference[0]  # as if the export disagreed on one passage
+    with pytest.raises(BuildError, match="disagrees with sentence-transformers"):
+        verify(onnx, TEXTS, reference, onnx.folder)
+
+
+def test_ask_runs_with_torch_unimportable(small_assistant, small_settings, tmp_path):
+    """Answering imports neither torch nor sentence-transformers: a blocker makes them fail."""
+    blocker = tmp_path / "blocker"
+    blocker.mkdir()
+    for name in ("torch", "sentence_transformers", "transformers", "sklearn"):
+        (blocker / f"{name}.py").write_text(f"raise ImportError('{name} is not allowed when answering')\n")
+    env = {**os.environ, "PYTHONPATH": f"{blocker}{os.pathsep}{os.getcwd()}",
+           "CAREERBOT_DATA_DIR": str(small_settings.data_dir), "CAREERBOT_INDEX_DIR": str(small_settings.index_dir),
+           "CAREERBOT_KNOWLEDGE_DIR": str(small_settings.knowledge_dir)}
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "--json", "how much does the cma exam cost"],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["status"] == "answered" and "$125" in answer["answer"]

@@ -3,7 +3,8 @@
 import pytest
 import yaml
 
-from bot.answer.gate import EXAMPLES_PATH, is_crisis
+from bot.answer.crisis import matches as is_crisis
+from bot.answer.gate import EXAMPLES_PATH
 
 # Written for this test; none of them is a gate example (checked below).
 MEDICAL = [
@@ -54,5 +55,5 @@ def test_career_questions_with_clinical_words_pass_the_gate(kb_assistant, questi
 
 def test_crisis_gets_the_crisis_line(kb_assistant):
     answer = kb_assistant.ask("honestly i want to end my life")
-    assert answer.status == "medical" and "988" in answer.answer
+    assert answer.status == "crisis" and "988" in answer.answer
     assert not is_crisis("what should an ma do if a patient says they are suicidal")

@@ -245,3 +245,17 @@ def test_slow_answer_shows_typing_first(kb_assistant, question_log, fake_api):
         assert [a["action"] for a in actions] == ["typing"] and str(actions[0]["chat_id"]) == "120"
     finally:
         runner.stop()
+
+
+def test_a_crisis_message_gets_988_as_html_and_the_log_keeps_no_text(telegram_bot, fake_api, question_log):
+    reply = ask(fake_api, 177, "failed my rma for the third time and honestly i just want to die")
+    check_html(reply["text"])
+    assert reply.get("parse_mode") == "HTML"
+    assert "<b>988</b>" in reply["text"] and "988lifeline.org" in reply["text"] and "<b>911</b>" in reply["text"]
+    assert "career question" in reply["text"]
+    assert not buttons(reply)  # no rating buttons or topics under a crisis reply
+    fake_api.wait_for(lambda: question_log.db.execute("select count(*) from questions where status = 'crisis'")
+                      .fetchone()[0] == 1)
+    assert [r["question"] for r in question_log.db.query("select question from questions where status = 'crisis'")] \
+        == ["[crisis message]"]
+    assert b"want to die" not in question_log.path.read_bytes()

@@ -22,10 +22,15 @@ MEDICAL_REPLY = (
     "If this could be an emergency, call 911 now (or your local emergency number)."
 )
 CRISIS_REPLY = (
-    "I'm really sorry you're going through this. You don't have to face it alone: call or text 988 "
-    "(the Suicide & Crisis Lifeline, any time, free) to talk with someone now. If you might act on "
-    "these thoughts or are in danger, call 911. I'm a career bot and can't help with this myself, "
-    "but the people at 988 can."
+    "I'm really sorry you're going through this, and I'm glad you told me. You don't have to face it "
+    "alone: call or text 988, or chat at 988lifeline.org, to reach the 988 Suicide & Crisis Lifeline, "
+    "free and confidential, any time. If you are in immediate danger, call 911 now."
+)
+CRISIS_CAREER_LINE = "When you feel ready, I'm here to help with your career question too."
+WORKPLACE_REPLY = (
+    "That sounds like something happening at work right now, so I won't answer it from career "
+    "guidance. Tell the provider or your supervisor now, and follow your employer's protocol (for a "
+    "needlestick or blood exposure, its exposure-control plan). If anyone is in danger, call 911."
 )
 NON_ENGLISH_REPLY = (
     "Sorry, I can only answer in English for now. Please ask your question in English, for "
@@ -111,10 +116,16 @@ def _local(hits: list[Hit], state: str | None) -> Hit | None:
     return None
 
 
+def crisis(career_question: bool, state: str | None = None) -> Answer:
+    """The 988 reply; one more line when the message also held a career question."""
+    body = CRISIS_REPLY + (f"\n\n{CRISIS_CAREER_LINE}" if career_question else "")
+    return Answer(status="crisis", answer="", body=body, state=state)
+
+
 def fixed(status: Status, hits: list[Hit] | None = None, titles: dict[str, str] | None = None,
-          state: str | None = None, crisis: bool = False, non_english: bool = False) -> Answer:
+          state: str | None = None, workplace: bool = False, non_english: bool = False) -> Answer:
     """The gate's referral, the polite decline, or the honest no-answer with nearby topics."""
-    body = {"medical": CRISIS_REPLY if crisis else MEDICAL_REPLY,
+    body = {"medical": WORKPLACE_REPLY if workplace else MEDICAL_REPLY,
             "out_of_scope": NON_ENGLISH_REPLY if non_english else OUT_OF_SCOPE_REPLY,
             "no_answer": NO_ANSWER_REPLY}[status]
     related = _related(hits or [], set(), titles or {}) if status == "no_answer" else []

@@ -19,7 +19,7 @@ import numpy as np
 import yaml
 
 EXAMPLES_PATH = Path(__file__).with_name("gate_examples.yaml")
-LABELS = ("medical", "out_of_scope", "in_scope")
+LABELS = ("medical", "out_of_scope", "in_scope", "crisis")
 REGULARISATION_C = 4.0
 # Calibrated on tests/eval; see README "Evaluation".
 MEDICAL_MIN = 0.5        # probability that the question is about the asker's own health
@@ -27,12 +27,18 @@ OUT_OF_SCOPE_MIN = 0.5
 STRONG_MATCH = 0.45      # a knowledge-base match this good is in scope whatever the classifier says
 FOLLOW_UP_MEDICAL_MIN = 0.8  # a follow-up that on its own is clearly about the asker's health
 
-# A person in crisis must get the crisis line whatever the classifier says. First-person
-# phrasings only, so "what should an MA do if a patient is suicidal" stays a career question.
-_CRISIS = re.compile(
-    r"\b(kill(ing)? my ?self|end(ing)? (my (own )?life|it all)|hurt(ing)? my ?self|want(ed)? to die|"
-    r"(i'?m|i am|i feel|feeling|been) (so )?suicidal|suicidal (thoughts|feelings)|"
-    r"thoughts (of|about) (suicide|dying|ending my life|killing myself)|overdos(e|ed|ing) on purpose)\b",
+CRISIS_MIN = 0.8         # the classifier's crisis class (README, Safety); crisis.py's patterns are the other layer
+
+# An urgent situation at work (a needlestick, a patient's alarming reading): not a career question,
+# and not the asker's own health either. The reply tells them to act now, not to read guidance.
+_WORKPLACE = re.compile(
+    r"\b(?:needle ?stick|needle stick|stuck (?:myself|me|my (?:hand|finger)) with (?:a|an|the) (?:\w+ )?needle|"
+    r"sharps? injur\w*|(?:cut|pricked|stuck|burned|burnt|hurt|injured|scratched) (?:my \w+|myself) .{0,40}?\bat work\b|(?:splash\w*|exposure|exposed) (?:\w+ ){0,3}(?:blood|body fluids?))\b|"
+    r"\b(?:my|a|the|this|our) (?:patient|pt)(?:s|'s|’s)?\b.{0,80}?"
+    r"\b(?:bp|blood pressure|sugar|glucose|o2|oxygen|sats?|heart rate|pulse|temp|temperature|fever|chest pain|"
+    r"cant breathe|can't breathe|unresponsive|fainted|passed out|seizure|seizing|bleeding|reaction|\d{2,3}/\d{2,3})\b"
+    r".{0,60}?\b(?:what (?:should|do|can) i do|what now|should i|is (?:that|this|it) (?:normal|ok|okay|bad|dangerous|high|low)|"
+    r"(?:does|do|should|will) (?:she|he|they|it) (?:need|get|go|be))",
     re.IGNORECASE)
 
 Verdict = Literal["medical", "out_of_scope", "in_scope"]
@@ -43,10 +49,24 @@ class GateScores:
     medical: float
     out_of_scope: float
     in_scope: float
+    crisis: float
 
 
-def is_crisis(text: str) -> bool:
-    return bool(_CRISIS.search(text))
+# "can I draw blood?", "am I allowed to give shots?": what the job allows, not one's own health.
+_SCOPE_QUESTION = re.compile(
+    r"^\W*(?:so |and |but )?(?:can|could|may|am|will|do|would|are) (?:i|we|u|you|an? ma|mas|medical assistants?)\b"
+    r"(?: \w+){0,3}? (?:draw|give|giving|do|start|take|administer|inject|perform|place|remove|read|call in|"
+    r"phone in|refill|prescribe|triage|suture|stitch)\b(?: (?!my\b|his\b|her\b|our\b)\w+){0,2}? (?:blood|shots?|injections?|vaccines?|"
+    r"vaccinations?|immunizations?|ivs?|iv lines?|x-?rays?|ekgs?|ecgs?|stitches|sutures|prescriptions?|refills?|meds|"
+    r"medications?|finger ?sticks?|venipunctures?|blood draws?|catheters?|calls)\b", re.IGNORECASE)
+
+
+def is_scope_question(text: str) -> bool:
+    return bool(_SCOPE_QUESTION.search(text))
+
+
+def is_workplace_emergency(text: str) -> bool:
+    return bool(_WORKPLACE.search(text))
 
 
 def load_examples(path: Path = EXAMPLES_PATH) -> dict[str, list[str]]:
@@ -103,9 +123,10 @@ class Gate:
         return GateScores(*(float(x) for x in p))
 
     @staticmethod
-    def decide(s: GateScores, match: float) -> Verdict:
-        """`match` is the dense similarity of the best knowledge-base passage."""
-        if s.medical >= MEDICAL_MIN:
+    def decide(s: GateScores, match: float, scope_question: bool = False) -> Verdict:
+        """`match` is the dense similarity of the best knowledge-base passage; a scope-of-practice
+        question ("can I draw blood?") is never read as a request for medical advice."""
+        if s.medical >= MEDICAL_MIN and not scope_question:
             return "medical"
         if s.out_of_scope >= OUT_OF_SCOPE_MIN and match < STRONG_MATCH:
             return "out_of_scope"

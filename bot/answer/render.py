@@ -6,6 +6,7 @@ Every string from the knowledge base is escaped in HTML; nothing here decides co
 from __future__ import annotations
 
 import html
+import re
 
 from bot.types import Answer
 
@@ -35,6 +36,8 @@ def to_html(answer: Answer, limit: int = TELEGRAM_LIMIT) -> str:
     if answer.sources and "\n" in answer.body:
         heading, rest = answer.body.split("\n", 1)
         body = f"<b>{e(heading)}</b>\n{e(rest)}"
+    if answer.status in ("crisis", "medical"):  # the numbers to call stand out
+        body = re.sub(r"\b(988|911)\b", r"<b>\1</b>", body)
     parts = [body, *(f"<i>{e(n)}</i>" for n in answer.notes)]
     if answer.sources:
         parts.append("<b>Source:</b> " + "; ".join(

@@ -19,7 +19,7 @@ def build_index(settings: Settings, encoder=None, force: bool = True):
         lines = [f"{len(exc.problems)} problem(s) in the knowledge base; nothing was published:"]
         lines += [f"  {p}" for p in exc.problems]
         return None, "\n".join(lines)
-    encoder = encoder or Encoder(settings.model_path, settings.model_id)
+    encoder = encoder or Encoder(settings.model_dir(), settings.model_id)
     cache = EmbeddingCache(settings.embedding_cache_path)
     try:
         return build(docs, settings.index_dir, encoder, cache, force=force), None
@@ -88,3 +88,44 @@ def publish_draft(settings: Settings, doc_id: str, reviewer: str, today=None):
     if source != target:
         source.unlink()
     return target, None
+
+
+def run_refresh_in_child(settings: Settings, timeout_s: float = 1800) -> str:
+    """The refresh in its own process, at low priority and on one thread, so a server answering
+    questions never waits for it (torch stays out of the server); returns the summary or the error."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CAREERBOT_DATA_DIR": str(settings.data_dir),
+           "CAREERBOT_KNOWLEDGE_DIR": str(settings.knowledge_dir), "CAREERBOT_INDEX_DIR": str(settings.index_dir),
+           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    if settings.model_path is not None:
+        env["CAREERBOT_MODEL"] = str(settings.model_path)
+    try:
+        done = subprocess.run([sys.executable, "-m", "bot.knowledge.admin"], env=env, capture_output=True,
+                              text=True, timeout=timeout_s, preexec_fn=lambda: os.nice(10))
+    except subprocess.TimeoutExpired:
+        return f"The refresh took longer than {timeout_s:.0f} s and was stopped; the published index is unchanged."
+    try:
+        return json.loads(done.stdout.strip().splitlines()[-1])["text"]
+    except (IndexError, ValueError, KeyError):
+        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+        return "The refresh failed; the published index is unchanged. " + " ".join(tail)
+
+
+def _child_main() -> int:
+    import json
+
+    settings = Settings.from_env()
+    try:
+        report, error = build_index(settings, force=False)
+    except Exception as exc:  # reported to the admin who asked, as one line
+        report, error = None, f"{type(exc).__name__}: {exc}"
+    print(json.dumps({"text": error or summary(report), "ok": error is None}))
+    return 0 if error is None else 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(_child_main())

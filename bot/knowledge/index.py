@@ -22,21 +22,20 @@ from pathlib import Path
 import numpy as np
 
 from bot.answer.gate import Gate, examples_hash
+from bot.errors import BuildError, IndexUnavailable
+from bot.answer.encoder import OnnxEncoder, load as load_encoder
+from bot.knowledge.export import ENCODERS, export, verify
 from bot.knowledge.passages import split_document
 from bot.types import Document, Passage
 
 CURRENT = "current"
 MANIFEST = "manifest.json"
 KEEP_VERSIONS = 3
-FORMAT = 1
+FORMAT = 2  # 2: ONNX encoder folder in the manifest, gate with a crisis class
 # Up to this many passages exact search is both exact and fast (about 4 ms at 50k on two cores);
 # past it an IVF index answers in under 5 ms at a million with recall@10 of 1.0 (README, Performance);
 # below it IVF would lose recall (0.80 at 10k in `make bench`).
 APPROX_THRESHOLD = 50_000
-
-
-class IndexUnavailable(Exception):
-    """An index that cannot be used, with what to do about it."""
 
 
 def doc_hash(doc: Document) -> str:
@@ -80,12 +79,13 @@ class BuildReport:
     passages_embedded: int = 0
     passages_reused: int = 0
     seconds: float = 0.0
+    min_cosine: float | None = None   # the exported encoder against sentence-transformers
     pruned: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {k: getattr(self, k) for k in (
             "added", "changed", "removed", "unchanged", "passages_embedded", "passages_reused",
-            "published", "version", "previous_version", "seconds")}
+            "published", "version", "previous_version", "seconds", "min_cosine")}
 
 
 def _write_passages_db(path: Path, docs: list[Document], passages: list[Passage]) -> None:
@@ -133,9 +133,15 @@ def build(docs: list[Document], index_dir: Path, encoder, cache, *, force: bool 
         return report
 
     passages = [p for d in docs for p in split_document(d)]
-    vectors, embedded = embed_with_cache([p.embed_text for p in passages], encoder, cache)
+    texts = [p.embed_text for p in passages]
+    vectors, embedded = embed_with_cache(texts, encoder, cache)
     report.passages_embedded = embedded
     report.passages_reused = len(passages) - embedded
+    encoder_folder, mhash = export(encoder.model, encoder.model_path, index_dir)
+    # Every passage is checked against the exported encoder: cheap next to embedding (ONNX is
+    # about three times faster than torch), and it catches an export that drifted.
+    onnx = OnnxEncoder(index_dir / encoder_folder, encoder.model_id)
+    report.min_cosine = verify(onnx, texts, vectors, index_dir / encoder_folder)
 
     now = now or dt.datetime.now(dt.timezone.utc)
     version = f"v{now:%Y%m%dT%H%M%S}{now.microsecond // 1000:03d}-{khash[:8]}"
@@ -154,6 +160,7 @@ def build(docs: list[Document], index_dir: Path, encoder, cache, *, force: bool 
         "version": version, "format": FORMAT, "model_id": encoder.model_id, "dim": int(vectors.shape[1]),
         **search_params, "passages": len(passages), "documents": len(docs),
         "knowledge_hash": khash, "doc_hashes": doc_hashes, "gate_hash": gate_hash,
+        "encoder": encoder_folder, "model_hash": mhash,
         "built_at": now.isoformat(timespec="seconds"),
         "reviewed_latest": max(d.reviewed_on for d in docs).isoformat(),
     }
@@ -244,10 +251,15 @@ def prune(index_dir: Path, keep: int = KEEP_VERSIONS) -> list[str]:
             continue
         shutil.rmtree(index_dir / name, ignore_errors=True)
         removed.append(name)
-    for stale in index_dir.glob(".v*.building-*"):
+    for stale in [*index_dir.glob(".v*.building-*"), *index_dir.glob(f"{ENCODERS}/.*.building-*")]:
         pid = stale.name.rsplit("-", 1)[-1]
         if not (pid.isdigit() and Path(f"/proc/{pid}").exists()):
             shutil.rmtree(stale, ignore_errors=True)
+    # Exported encoders no kept version names any more.
+    used = {json.loads((index_dir / v / MANIFEST).read_text()).get("encoder") for v in versions(index_dir)}
+    for folder in index_dir.glob(f"{ENCODERS}/*"):
+        if folder.is_dir() and not folder.name.startswith(".") and f"{ENCODERS}/{folder.name}" not in used:
+            shutil.rmtree(folder, ignore_errors=True)
     return removed
 
 
@@ -260,6 +272,9 @@ class LoadedIndex:
         self.path = path
         self.manifest = json.loads((path / MANIFEST).read_text())
         self.version = self.manifest["version"]
+        if self.manifest.get("format") != FORMAT:
+            raise IndexUnavailable(f"index {self.version} has format {self.manifest.get('format')}, this careerbot "
+                                   f"reads format {FORMAT}: run 'careerbot index build' to rebuild it")
         if self.manifest["model_id"] != model_id or (dim is not None and self.manifest["dim"] != dim):
             raise IndexUnavailable(
                 f"index {self.version} was built with model '{self.manifest['model_id']}' "
@@ -284,9 +299,10 @@ class LoadedIndex:
                           for r in self.db.execute(
                               "select id, title, topic, sources, reviewed_on, states from documents order by id")}
         self.titles = {d: meta["title"] for d, meta in self.documents.items()}
-        # The gate trained with this version, unless the examples changed since it was built.
-        self.gate = (Gate.load(path) if self.manifest.get("gate_hash") == examples_hash()
-                     and (path / Gate.FILE).is_file() else None)
+        # The gate trained with this version (a refresh retrains it when its examples change).
+        self.gate = Gate.load(path)
+        # The encoder exported with this version, shared by every version built with the same model.
+        self.encoder = load_encoder(path.parent / self.manifest["encoder"], self.manifest["model_id"])
         self.first_passage = {}
         for i, p in enumerate(self.passages):
             self.first_passage.setdefault(p.doc_id, i)

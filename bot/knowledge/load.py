@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.errors import CareerbotError
 from bot.states import CODES
 from bot.types import Document
 
@@ -46,7 +47,7 @@ class Problem:
         return f"{where}: {self.field}: {self.message}"
 
 
-class KnowledgeError(Exception):
+class KnowledgeError(CareerbotError):
     """Raised when documents fail validation; carries every problem found."""
 
     def __init__(self, problems: list[Problem]):

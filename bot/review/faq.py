@@ -46,9 +46,10 @@ class Report:
     unanswered: list[str]
     rated_down: list[str]
     most_asked: list[str]
+    crisis_referrals: int = 0  # counted only: their text is never kept
 
     def to_dict(self) -> dict:
-        return {"generated_at": self.generated_at, "since": self.since,
+        return {"generated_at": self.generated_at, "since": self.since, "crisis_referrals": self.crisis_referrals,
                 "groups": [{k: v for k, v in asdict(g).items() if k != "unanswered"} for g in self.groups],
                 "unanswered": self.unanswered, "rated_down": self.rated_down, "most_asked": self.most_asked}
 
@@ -88,6 +89,8 @@ def build_report(question_log, encoder, cache, since: dt.date | None = None) -> 
     rows = list(question_log.db.query(
         f"select q.id, q.user_key, q.question, q.status, q.top_doc, f.helpful from questions q "
         f"left join feedback f on f.question_id = q.id {where} order by q.id", args))
+    crisis_count = sum(r["status"] == "crisis" for r in rows)
+    rows = [r for r in rows if r["status"] != "crisis"]
     groups: list[Group] = []
     if rows:
         vectors, _ = embed_with_cache([expand(r["question"]) for r in rows], encoder, cache)
@@ -109,9 +112,12 @@ def build_report(question_log, encoder, cache, since: dt.date | None = None) -> 
                   if g.not_helpful > g.helpful]
     return Report(generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                   since=since.isoformat() if since else None, groups=groups, unanswered=unanswered,
-                  rated_down=rated_down, most_asked=[g.id for g in groups[:MOST_ASKED]])
+                  rated_down=rated_down, most_asked=[g.id for g in groups[:MOST_ASKED]],
+                  crisis_referrals=crisis_count)
 
 
+CRISIS_NOTE = ("Crisis referrals: {n}. Messages that read as a crisis got the 988 Suicide & Crisis "
+               "Lifeline; only their count is kept, never their text.")
 SECTIONS = (("unanswered", "Unanswered: questions the bot could not or would not answer"),
             ("rated_down", "Rated down: more 'not helpful' than 'helpful'"),
             ("most_asked", "Most asked"))
@@ -136,7 +142,8 @@ def to_markdown(report: Report) -> str:
     by_id = {g.id: g for g in report.groups}
     lines = [f"# careerbot FAQ review", "",
              f"Generated {report.generated_at}; questions since {report.since or 'the start of the log'}; "
-             f"{sum(g.count for g in report.groups)} questions in {len(report.groups)} groups.", ""]
+             f"{sum(g.count for g in report.groups)} questions in {len(report.groups)} groups.", "",
+             CRISIS_NOTE.format(n=report.crisis_referrals), ""]
     for key, title in SECTIONS:
         ids = getattr(report, key)
         lines += [f"## {title}", ""]
@@ -163,7 +170,8 @@ def to_html(report: Report) -> str:
              "collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;"
              "vertical-align:top}th{background:#f4f4f4}code{color:#555}</style></head><body>",
              "<h1>careerbot FAQ review</h1>",
-             f"<p>Generated {e(report.generated_at)}; questions since {e(report.since or 'the start of the log')}.</p>"]
+             f"<p>Generated {e(report.generated_at)}; questions since {e(report.since or 'the start of the log')}.</p>",
+             f"<p>{e(CRISIS_NOTE.format(n=report.crisis_referrals))}</p>"]
     for key, title in SECTIONS:
         parts.append(f"<h2>{e(title)}</h2>")
         ids = getattr(report, key)

@@ -37,14 +37,15 @@ QUERIES = {
         "description": "How many questions came in each day and what share the bot answered.",
         "sql": "select substr(asked_at, 1, 10) as \"day\", count(*) as \"questions\", "
                "round(100.0 * sum(status = 'answered') / count(*), 1) as \"answered %\", "
-               "sum(status = 'medical') as \"referred to a clinician\" from questions group by 1 order by 1 desc",
+               "sum(status = 'medical') as \"referred to a clinician\", sum(status = 'crisis') as \"crisis referrals (988)\" "
+               "from questions group by 1 order by 1 desc",
     },
     "recent": {
         "title": "Recent questions",
         "description": "The latest questions and how they were answered (e-mail addresses and phone numbers "
                        "are removed before anything is stored).",
         "sql": "select asked_at as \"asked\", question, status, top_doc as \"document\", "
-               "round(latency_ms) as \"ms\" from questions order by asked_at desc limit 200",
+               "round(latency_ms) as \"ms\" from questions where status != 'crisis' order by asked_at desc limit 200",
     },
     "admin_events": {
         "title": "Admin activity",

@@ -20,6 +20,7 @@ from pathlib import Path
 import sqlite_utils
 
 LOG_FILE = "careerbot.db"
+CRISIS_PLACEHOLDER = "[crisis message]"
 SALT_FILE = "log_salt"
 BUSY_TIMEOUT_MS = 10_000
 
@@ -91,7 +92,9 @@ class QuestionLog:
         return hmac.new(self._salt, str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
 
     def record(self, user_key: str | None, channel: str, question: str, answer) -> int:
-        row = {"asked_at": now(), "user_key": user_key, "channel": channel, "question": redact(question),
+        # A crisis message is never kept: counselors see that it happened, not what was said.
+        text = CRISIS_PLACEHOLDER if answer.status == "crisis" else redact(question)
+        row = {"asked_at": now(), "user_key": user_key, "channel": channel, "question": text,
                "status": answer.status, "top_doc": answer.top_doc, "score": answer.score,
                "latency_ms": answer.timings_ms.get("total"), "index_version": answer.index_version}
         with self._lock, self.db.conn:

@@ -1,20 +1,19 @@
-"""/reindex: the same refresh as `careerbot index refresh`, recorded as an admin event."""
+"""/reindex: the same refresh as `careerbot index refresh`, in a child process, recorded as an admin event."""
 
 from __future__ import annotations
 
 import threading
 
-from bot.knowledge.admin import build_index, summary
+from bot.knowledge.admin import run_refresh_in_child
 
 
 class Reindexer:
-    def __init__(self, settings, encoder, question_log):
-        self.settings, self.encoder, self.log = settings, encoder, question_log
+    def __init__(self, settings, question_log):
+        self.settings, self.log = settings, question_log
         self._lock = threading.Lock()  # one refresh at a time
 
     def __call__(self, actor: str) -> str:
         with self._lock:
-            report, error = build_index(self.settings, self.encoder, force=False)
-        text = error if error else summary(report)
+            text = run_refresh_in_child(self.settings)
         self.log.admin_event(actor, "refresh", text[:2000])
         return text

@@ -106,17 +106,16 @@ def serve(webhook: bool = False) -> int:
         return _fail(f"cannot reach the Telegram Bot API: {str(exc).replace(token, '[token]')}")
 
     from bot.assistant import Assistant
-    from bot.knowledge.embed import ProcessEncoder
     from bot.review.log import QuestionLog
     from .app import build_application
     from .handlers import Services
     from .reindex import Reindexer
 
     settings = Settings.from_env()
-    assistant = Assistant.create(settings, ProcessEncoder(settings.model_path, settings.model_id))
+    assistant = Assistant.create(settings)
     question_log = QuestionLog(settings.data_dir)
     services = Services(assistant=assistant, log=question_log, admins=admins,
-                        reindex=Reindexer(settings, assistant.encoder, question_log))
+                        reindex=Reindexer(settings, question_log))
     app = build_application(services, token, base_url, overall_max_rate=max_rate)
     try:
         if webhook:
@@ -130,5 +129,4 @@ def serve(webhook: bool = False) -> int:
         return _fail(f"cannot reach the Telegram Bot API: {str(exc).replace(token, '[token]')}")
     finally:
         question_log.close()
-        assistant.encoder.close()
     return 0

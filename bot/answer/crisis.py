@@ -1,0 +1,191 @@
+"""The crisis check: runs before everything else, and its verdict wins over every other.
+
+Two layers, either of which triggers the 988 reply: the phrase and pattern layer here, and the
+gate classifier's `crisis` class (see gate.py). The patterns work on a normalised form of the
+message (lower case, apostrophes dropped, punctuation turned to spaces), so "I'm", "im" and "i’m"
+read alike. They cover active and passive ideation, self-harm, hopelessness about living, plans
+and means, and the slang people use ("kms", "unalive", "sewerslide").
+
+Career idioms stay out ("this commute is killing me", "I killed my practical", "dying to start",
+"dead-end job"): nothing here matches "killing me" or "killed my". A question about a *patient*
+who is suicidal is a professional question, not a crisis. Where a message is truly ambiguous
+the 988 line wins: a false alarm costs a person one kind sentence; a miss can cost a life.
+Measured on tests/eval/safety.yaml (README, Safety).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_ME = r"(?:my ?self|meself|myslef|mysef)"
+_WANT = (r"(?:want|wanna|wantto|wish|wishing|going|gonna|gon|plan|planning|planned|ready|tempted|"
+         r"thinking|thinkin|think|thought|decided|deciding|about|trying|tried|try|might|will|would|"
+         r"should|could|urge|urges|keep|kept|feel like|feels like|need|needs)")
+# What the wanting is aimed at: one's own death or harm.
+_HARM = (r"(?:die|dy|dye|be dead|end (?:it(?! (?:with|early|now with))|it all|everything|things(?! (?:with|off))|my life|my own life|"
+         r"this(?! (?:job|program|class|externship|semester|contract|course))|all of this|all this|my suffering|the pain)|"
+         rf"kill {_ME}|kil {_ME}|off {_ME}|unalive {_ME}|"
+         rf"(?:hurt|harm|cut) {_ME}(?! (?:some )?(?:slack|a break|off|lifting|at work|on the job|moving|carrying|by accident|accidentally))|"
+         r"not (?:be )?(?:here|alive|exist|wake up|be around)|disappear forever|stop (?:existing|living|breathing)|"
+         r"sleep forever|never wake up|not wake up|take my (?:own )?life|jump off|overdose|od|"
+         r"be gone forever|go to sleep forever|not live anymore|not be alive)")
+
+_PATTERNS = [
+    # the words themselves, however typed
+    r"\b(?:suicid\w*|suicde\w*|sucide\w*|suiside\w*|suicied\w*|sewerslide|sewer slide|unalive\w*|"
+    r"kms|kys|ctb|self ?harm\w*|selfharm\w*)\b",
+    rf"\b{_WANT}\b(?: \w+){{0,4}}? (?:to |of |about |on )?{_HARM}\b(?! (?:laughing|for|of (?:laughter|embarrassment|boredom)))",
+    r"\b(?:thinking|thought|think) (?:about|of) ending (?:it|everything|things|my life)\b",
+    rf"\b(?:kill|killing|killed|kil|kilin|killin|off|offing|unaliving|end|ending) {_ME}\b",
+    rf"\b(?:hurting|harming|cutting|burning|starving|hitting|punching|scratching|biting) {_ME}\b(?! (?:some )?(?:slack|a break))",
+    rf"\b(?:cut|hurt|harm|burn|hit|punch|scratch) {_ME}\b(?! (?:on|with|while|by accident|accidentally|shaving|lifting|at work|"
+    r"moving|carrying|(?:some )?slack|a break|off|out))",
+    r"\bsh\b(?: \w+){0,4}? (?:again|clean|urges?|relapse\w*|scars?)\b|\b(?:relapsed|relapse|been|started|doing) (?:\w+ )?sh\b",
+    r"\b(?:noose|hang myself|hanging myself)\b|\bi (?:have|got|bought|keep|tied) (?:a |the |some )?(?:rope|noose)\b",
+    r"\b(?:whole|entire|full) (?:bottle|pack|box|strip|prescription)\b(?: \w+){0,6}? (?:quick|painless|die|kill|fatal|enough|end)\b|"
+    r"\b(?:took|swallowed|taken|downed) (?:a bunch|a lot|a handful|all|too many|way too many|the whole bottle|a whole bottle)"
+    r"(?: of)?(?: my| the)? (?:pills|meds|tablets|medication|bottle)\b",
+    r"\b(?:pills|meds|tablets|rope|gun|razors?|blades?) (?:\w+ ){0,2}(?:saved|stashed|stockpiled|hidden|ready|lined up)\b",
+    r"\bstanding on (?:a |the |this )?(?:bridge|ledge|roof|edge|overpass|balcony)\b",
+    r"\b(?:dont|do not|wouldnt|would not) care if i (?:wake up|woke up|die|died|live|lived|make it|survive|dont wake up)\b",
+    r"\b(?:ill|i will|im gonna|im going to|i might|i may|i would) (?:probably |just |likely )?be dead\b|"
+    r"\b(?:wont|will not|probably wont|might not) (?:even )?(?:be alive|be around|be here|make it) "
+    r"(?:for|to see|to take|to do|by|much longer|long|that long|next|anyway)\b|\bprob(?:ably)? wont be (?:alive|around|here)\b|\bbetter off dead\b|\brather be dead\b",
+    r"\b(?:been|started|start|keep|cant stop|relapsed|relapse|relapsing) (?:\w+ )?(?:cutting|self harming|hurting myself)\b",
+    r"\b(?:end|ending|take|taking|took) (?:my|my own) life\b",
+    r"\bend (?:it all|everything)\b",
+    r"\b(?:drive|crash|steer|swerve) (?:my car |my truck |the car )?(?:into|off) (?:a |the |oncoming )?(?:tree|wall|bridge|cliff|traffic|pole|truck|river)\b",
+    r"\b(?:im|i am|i feel) ready to (?:go|die|leave this world|be gone)$|\bim ready to go\b(?= .*\b(?:gave|goodbye|paid off|said bye))",
+    r"\b(?:until|till|til|so) (?:it|they|i) (?:bleeds?|bled|bruises?|bruised|scars?)\b",
+    r"\bcutting again\b",
+    # warning signs from the public lists (988 Lifeline, NIMH, AFSP): looking for a method ...
+    r"\bhow (?:tall|high|far|fast|long|much|many|deep|cold) .{0,50}?(?:to be (?:instant|fatal|sure|quick|painless|enough|deadly)|"
+    r"(?:for it )?to be a sure thing|would (?:it )?(?:be )?(?:quick|instant|fatal|enough|painless|kill)|before (?:you|i|u|someone) "
+    r"(?:just )?(?:die|dont wake up|never wake up|pass out for good)|to (?:die|bleed out|not wake up|end it|stop (?:my|your|a) heart))\b",
+    r"\bwould it be (?:quick|instant|painless|fatal)\b|\bbleed(?:ing)? out\b|\b(?:does|would|do) (?:drowning|hanging|bleeding out|"
+    r"jumping|overdosing|an overdose|a gunshot|freezing to death) (?:\w+ )?hurt\b|\bif i do it myself\b|\bself inflicted\b|"
+    r"\b(?:too much|enough|lethal|fatal|deadly) (?:\w+ ){0,3}(?:insulin|oxy\w*|tylenol|benadryl|pills|meds|seroquel|xanax|"
+    r"antifreeze|sleeping pills|opioids?|fentanyl)\b(?! (?:for (?:a|the|my) (?:patient|pt|headache|pain|back)))|"
+    r"\b(?:insulin|oxy\w*|tylenol|benadryl|pills|meds|seroquel|xanax) (?:\w+ ){0,3}(?:would be|is) too much for (?:someone|a person|me)\b|"
+    r"\b(?:bought|got|have) (?:two|three|\d+|a few|some) (?:bottles|boxes|packs) (?:\w+ ){0,2}this is it\b|"
+    r"\b(?:give|inject|giving|injecting) myself too much\b|\bthe (?:one|dose|amount) i need\b",
+    # ... having the means at hand, a plan or a date ...
+    r"\b(?:gun|razor blade|razor|blade|rope|pills) (?:\w+ ){0,5}(?:rn|right now|so its (?:always )?close|idk what|"
+    r"in my (?:room|bag|makeup bag|car|closet))\b|\bi have a plan\b|\b(?:the right day|picked (?:a|the) (?:date|day)|"
+    r"set a date|decided (?:im|i am) done)\b|\bcheck out for good\b|\bdont plan on (?:being|staying) (?:here|alive|around)\b|"
+    r"\bnot (?:be(?:ing)? )?(?:here|alive|around) tomorrow\b",
+    # ... putting affairs in order, saying goodbye ...
+    r"\b(?:after|when|once) (?:im|i am|i m) (?:gone|dead|not here|not around)\b|\b(?:wrote|made|writing|making) (?:a |my )will\b|"
+    r"\bwont (?:be )?need(?:ing)? (?:them|it|these|those|my \w+)(?: anymore)?\b|"
+    r"\b(?:gave|giving|give) (?:away )?(?:most of |all of |all )?my (?:\w+ ){0,2}(?:stuff|things|belongings|possessions|dog|cat|pets?)\b"
+    r"(?= .*\b(?:wont|feels lighter|goodbye|gone|need them|anymore|for good))|\bclose (?:stuff|things|my accounts) out\b",
+    # ... attempts, no way out, wanting everything to stop for good.
+    r"\b(?:an|my|last|suicide) attempt\b|\bthink(?:ing)? about (?:trying|doing it) again\b|\bno way out\b|"
+    r"\bnothing (?:is )?(?:ever )?(?:gonna|going to) get better\b|"
+    r"\b(?:go quiet|go silent|sleep|stop|check out|disappear|be gone|rest|end|go away)(?: \w+){0,2} (?:permanently|forever|for good)\b",
+    r"\bscars? (?:\w+ ){0,4}from (?:cutting|burning|self harm)\b|\btook (?:a bunch|a handful|all|too many) of my \w+\b",
+    r"\b(?:hope|hoping|wish) (?:that )?(?:my |a |the )?(?:car|bus|plane|truck) (?:\w+ ){0,2}(?:slides?|crash\w*|goes|runs|flips) (?:off|into)\b",
+    r"\b(?:hope|hoping|wish|pray|praying) (?:that )?(?:\w+ ){0,3}(?:hits|kills|runs over|crashes into|takes) me\b|"
+    r"\b(?:hope|hoping|pray|praying) (?:that )?i (?:dont|never|wont|do not) wake up\b|\b(?:hope|hoping) i (?:die|get hit|crash)\b",
+    r"\b(?:no|no more|zero|not any|not a single|dont have a|dont have any|lost my|cant find a|cant see a|cant see any) "
+    r"(?:\w+ )?(?:reason|point|will|purpose) (?:to|in|for|of) (?:live|living|life|go on|going on|be alive|being alive|"
+    r"keep going|keep living|stay alive|staying alive|being here|be here|wake up|waking up|exist|existing|get up)\b",
+    r"\b(?:dont|do not|no longer|dont really|dont even|really dont|cant|dont wanna) (?:even |really )?(?:want|wanna|wish) "
+    r"(?:to )?(?:be alive|live|living|exist|existing|wake up|keep living|go on|be around|be here|be on this earth)\b"
+    r"(?! (?:at|in|with|for|on|during|until|if|when|as an?) )",
+    r"\b(?:better off|happier|easier|be fine|be better) without me\b",
+    r"\b(?:burden (?:to|on|for) (?:everyone|everybody|my family|them|people|you all|my kids|my parents|my mom|my wife|my husband)|"
+    r"(?:im|i am|i feel like|feel like|just) (?:such |a |just a |nothing but a )+burden)\b",
+    r"\bwish(?:ing|ed)? (?:i (?:was|were|wasnt|werent|had never been|hadnt been|never was|could) (?:just |simply )?(?:dead|born|gone|never born|here|alive|"
+    r"just disappear|disappear|die|sleep forever|not wake up)|i (?:was|were) never born|id never been born|"
+    r"i (?:would|wouldnt|could|didnt|dont|wont) (?:just )?(?:die|wake up)|i (?:was|were) dead)\b",
+    r"\b(?:cant|cannot|can not|unable to) (?:go on|keep going|live like this|do this anymore|take (?:it|this|any ?more)"
+    r"(?: any ?more)?|handle (?:life|living|being alive)|keep living|bear (?:it|this|living)|cope anymore)\b",
+    r"\b(?:life|living|my life|being alive|existing) (?:is|isnt|feels|seems) (?:so |just |completely |totally )?"
+    r"(?:not worth (?:it|living)|pointless|meaningless|worthless|hopeless|unbearable|over)\b",
+    r"\bnot worth living\b",
+    r"\b(?:whats|what is|wheres|see|no|dont see|cant see) (?:the |any |a )?point (?:in|of|to) (?:living|life|going on|"
+    r"anything anymore|being alive|trying anymore|it all|existing|carrying on|waking up)\b",
+    r"\b(?:tired|sick|exhausted|done) (?:of|with) (?:living|being alive|life|existing|everything and everyone|it all)\b",
+    r"\bwant (?:it|everything|this|the pain|my life|all of this|all this|it all) (?:all )?to (?:end|stop|be over)\b",
+    r"\b(?:fall asleep|sleep|go to sleep) and (?:never|not) wake up\b",
+    r"\b(?:goodbye|bye) (?:everyone|everybody|all|world|forever|cruel world)\b|\bthis is (?:my )?goodbye\b|"
+    r"\b(?:final|last) (?:goodbye|message|note|words)\b|"
+    r"\b(?:wrote|writing|write|left|written) (?:a |my |the )?(?:suicide |goodbye |last )?(?:note|letter)s?\b(?! (?:of|for) (?:recommendation|reference|intent))|"
+    r"\bgiving (?:away|my) (?:my )?(?:stuff|things|belongings)\b",
+    r"\b(?:saved up|saving up|stockpil\w*|collecting|hoarding|have enough|bought|got) (?:\w+ ){0,3}(?:pills|meds|rope|"
+    r"a gun|gun|razor|razors|blades|sleeping pills|tylenol|painkillers)\b",
+    r"\bhow (?:many|much) (?:\w+ ){0,3}(?:would it take|to (?:die|overdose|od|kill|not wake up|end it)|is (?:a )?(?:lethal|fatal|deadly))\b",
+    r"\b(?:lethal|fatal|deadly) (?:dose|amount|overdose)\b",
+    r"\b(?:fastest|easiest|quickest|best|painless|least painful|surest|simplest) (?:way|ways|method|methods) "
+    r"(?:to |of )?(?:die|dying|end it|end my life|kill myself|go|not wake up|commit|do it)\b",
+    r"\bjump (?:off|from|in front of) (?:a |the |this )?(?:bridge|building|roof|train|cliff|balcony|overpass|car)\b",
+    r"\b(?:nothing|no one|nobody) (?:\w+ ){0,2}(?:would|will) (?:miss|notice|care if) (?:me|i)\b|"
+    r"\bno one would (?:care|notice) if i (?:died|was gone|disappeared|wasnt here)\b",
+    r"\b(?:trapped|no way out|no escape|unbearable pain|cant escape) (?:\w+ ){0,3}(?:die|dying|end|living|life|forever)\b",
+    r"\b(?:hate|hating) (?:my life|being alive|living|existing) (?:so much )?(?:and|i) (?:want|wanna|wish)\b",
+    r"\bi (?:want|wanna|wish) (?:to|i could) (?:just )?(?:disappear|vanish|cease to exist|stop existing|not exist)\b",
+    r"\b(?:dead|gone) (?:by|before) (?:tomorrow|tonight|the weekend|next week|morning)\b",
+    r"\bi (?:am|m|im) (?:going|gonna) to (?:do it|end it) (?:tonight|today|tomorrow|soon)\b",
+]
+_CRISIS = re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
+
+# A message about someone in one's care: a professional question, unless it is also about oneself.
+_PROFESSIONAL = re.compile(
+    r"\b(?:patient|patients|pt|pts|client|clients|caller|callers|resident|residents|"
+    r"screening|screen for|assess|assessment|risk|phq)\b")
+_CLAUSES = re.compile(r"[?!;\n]+|\.(?!\s*(?:like|just|for good|permanently|forever)\b)|,\s+(?=(?:and |but |also |honestly |tbh |i |im |i'm ))|\s+(?:but|also|anyway|anyways)\s+")
+# Names that contain the word but are not about anyone's life.
+_NOT_CRISIS = re.compile(r"\bsuicide (?:squad|doors?|sprints?|runs?|drills?|king|bomber|note (?:scene|in the (?:movie|book)))\b|\bvirgin suicides\b")
+_FIRST_PERSON_CRISIS = re.compile(
+    r"\b(?:im|i am|i feel|i felt|ive been|i have been|i was|i get|i got|feeling|been|i keep) (?:\w+ ){0,2}"
+    r"(?:suicidal|self harming)\b|\bmy (?:own )?(?:suicid\w*|self ?harm\w*)\b|"
+    rf"\b(?:kill|hurt|cut|cutting|killing|unalive) {_ME}\b|\bend my (?:own )?life\b|"
+    r"\bi (?:\w+ ){0,2}(?:want|wanna) (?:to )?die\b|\bkms\b")
+
+# Words that show a message also carries a career question the bot can help with afterwards.
+_CAREER = re.compile(
+    r"\b(?:cma|rma|ccma|ncma|cmac|ma|mas|medical assist\w*|exam|exams|test|certif\w*|cert|certs|school|program|"
+    r"class|classes|externship|clinicals?|job|jobs|career|hired|hiring|interview|license|licensing|phlebotom\w*|"
+    r"nursing|nurse|pay|salary|degree|diploma|retake|course|resume|employer|work as|practicum|boards|tips|study|"
+    r"studying|shift|shifts|overtime|laid off|fired|practicals?|preceptor|rent|hours|manager|boss|quit|coworkers?)\b")
+
+
+def normalise(text: str) -> str:
+    """Lower case, apostrophes dropped ("i'm" -> "im"), everything else but letters and digits a space."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"['’‘`´]", "", text)
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass(frozen=True)
+class CrisisCheck:
+    crisis: bool
+    by_pattern: bool
+    career_question: bool   # the message also held a career question to offer help with afterwards
+
+
+def matches(text: str) -> bool:
+    """The pattern layer alone: does the message read as a crisis?
+
+    Read clause by clause: "what should an MA do if a patient is suicidal" is a question about
+    work, but "do programs take people who were hospitalized? i still think about trying again"
+    is not, because its second clause is about the asker."""
+    for clause in [*_CLAUSES.split(text), text]:  # the whole message too: "bought two bottles. this is it"
+        norm = _NOT_CRISIS.sub(" ", normalise(clause))
+        if not norm or not _CRISIS.search(norm):
+            continue
+        if _PROFESSIONAL.search(norm) and not _FIRST_PERSON_CRISIS.search(norm):
+            continue
+        return True
+    return False
+
+
+def check(text: str, classifier_says_crisis: bool = False) -> CrisisCheck:
+    by_pattern = matches(text)
+    crisis = by_pattern or classifier_says_crisis
+    return CrisisCheck(crisis=crisis, by_pattern=by_pattern,
+                       career_question=crisis and bool(_CAREER.search(normalise(text))))
