@@ -303,7 +303,7 @@ def main() -> int:
     bench = Bench(args.runs, args.quick)
     bench.eval_table = "(not run)"
     try:
-        encoder = Encoder(bench.settings.model_path, bench.settings.model_id)
+        encoder = Encoder(bench.settings.model_dir(), bench.settings.model_id)
         like = None
         if "index" in sections:
             like = bench.index_builds(encoder)

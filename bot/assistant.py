@@ -11,11 +11,11 @@ import numpy as np
 
 from bot.answer import compose, render
 from bot.answer.followup import read
-from bot.answer import crisis
+from bot.answer import crisis, entities
 from bot.answer.encoder import TextEncoder
 from bot.answer.gate import CRISIS_MIN, FOLLOW_UP_MEDICAL_MIN, is_scope_question, is_workplace_emergency
 from bot.knowledge.index import IndexStore
-from bot.answer.retrieve import Hit, by_document, search
+from bot.answer.retrieve import WEIGHTS, Hit, Weights, by_document, search
 from bot.answer.language import is_english
 from bot.knowledge.load import TOPICS
 from bot.answer.query import expand
@@ -76,10 +76,10 @@ class Assistant:
             return answer
 
         hits = self._search(index, reading, vectors)
-        match = hits[0].dense if hits else 0.0
+        match = hits[0].match if hits else 0.0
         t2 = time.perf_counter()
 
-        verdict = gate.decide(gate.scores(vectors[0]), match, is_scope_question(question))
+        verdict = gate.decide(gate.scores(vectors[0]), is_scope_question(question))
         if reading.follow_up and gate.scores(vectors[1]).medical >= FOLLOW_UP_MEDICAL_MIN:
             verdict = "medical"  # a follow-up about one's own health is still a medical question
         titles = index.titles
@@ -89,16 +89,60 @@ class Assistant:
             answer = compose.fixed("out_of_scope", state=reading.state, non_english=True)
         elif verdict in ("medical", "out_of_scope"):
             answer = compose.fixed(verdict, state=reading.state)
+        elif verdict == "uncovered":
+            answer = compose.fixed("no_answer", hits, titles, reading.state)
+        elif (missing := self._missing(question, hits)) is not None:
+            answer = compose.fixed("no_answer", hits, titles, reading.state, missing=missing)
         elif not hits or match < NO_ANSWER_BELOW:
             answer = compose.fixed("no_answer", hits, titles, reading.state)
         else:
-            answer = compose.answered(hits, reading.state, reading.state_named, titles)
+            answer = compose.answered(hits, reading.state, reading.state_named, titles,
+                                      sentences=self._sentences(index, hits[0].id, vectors[-1]),
+                                      figure=compose.is_figure_question(question))
+            if answer.body_full != answer.body:
+                doc_id = hits[0].passage.doc_id
+                answer.more_ref = f"{doc_id}:{hits[0].id - index.first_passage[doc_id]}"
         answer.answer = render.to_text(answer)
         answer.query = reading.query
         answer.index_version = index.version
         t3 = time.perf_counter()
         answer.timings_ms = {"encode": round((t1 - t0) * 1000, 2), "retrieve": round((t2 - t1) * 1000, 2),
                              "compose": round((t3 - t2) * 1000, 2), "total": round((t3 - t0) * 1000, 2)}
+        return answer
+
+    @staticmethod
+    def _missing(question: str, hits) -> str | None:
+        """An occupation the question asks about that the guidance does not cover, unless the best
+        passage is about it after all (the MA-vs-phlebotomist comparison names phlebotomists)."""
+        name = entities.uncovered_occupation(question)
+        if name is None or not hits:
+            return None
+        return None if entities.uncovered_occupation(hits[0].passage.text) == name else name
+
+    @staticmethod
+    def _sentences(index, passage_id: int, vector) -> list[tuple[str, float]]:
+        """The passage's sentences with their similarity to the question (vectors from the build)."""
+        rows = index.sentences.get(passage_id, [])
+        if not rows:
+            return []
+        scores = index.sentence_vectors[[sid for sid, _ in rows]] @ vector
+        return [(text, float(sc)) for (_, text), sc in zip(rows, scores)]
+
+    def more(self, ref: str) -> Answer | None:
+        """The whole section behind an answer ("doc_id:n", from `Answer.more_ref`): what "More" opens.
+        None when the reference is stale (the document changed since)."""
+        index = self.store.get()
+        doc_id, _, n = ref.rpartition(":")
+        first = index.first_passage.get(doc_id)
+        if first is None or not n.isdigit() or first + int(n) >= len(index.passages):
+            return None
+        i = first + int(n)
+        p = index.passages[i]
+        if p.doc_id != doc_id:
+            return None
+        answer = compose.answered([Hit(i, p, 1.0, 1.0, 0.0)], None, False, index.titles)
+        answer.answer = render.to_text(answer)
+        answer.index_version = index.version
         return answer
 
     def _read(self, question: str, context: Context | None, index):
@@ -115,14 +159,14 @@ class Assistant:
         v = vectors[0] + vectors[1]
         return v / np.linalg.norm(v)
 
-    def _search(self, index, reading, vectors, mode: str = "hybrid"):
-        return search(index, self._search_vector(vectors), reading.query, state=reading.state, mode=mode)
+    def _search(self, index, reading, vectors, weights: Weights = WEIGHTS):
+        return search(index, self._search_vector(vectors), reading.query, state=reading.state, weights=weights)
 
-    def rank(self, question: str, context: Context | None = None, *, mode: str = "hybrid") -> list[str]:
+    def rank(self, question: str, context: Context | None = None, *, weights: Weights = WEIGHTS) -> list[str]:
         """Document ids in retrieval order, for evaluation (no gate, no threshold)."""
         index = self.store.get()
         reading, vectors = self._read(clean(question), context, index)
-        hits = self._search(index, reading, vectors, mode)
+        hits = self._search(index, reading, vectors, weights)
         return [h.passage.doc_id for h in by_document(hits)]
 
     def document(self, doc_id: str) -> Answer | None:

@@ -13,7 +13,7 @@ from bot.types import Context
 WELCOME = (
     "careerbot: career guidance for medical assistants, from vetted sources.\n"
     "I can't give medical advice. Ask a question, type a number to open a suggestion,\n"
-    "'/state CA' to set your state, or /quit (Ctrl-D) to leave."
+    "'more' for the whole section behind an answer, '/state CA' to set your state, or /quit (Ctrl-D) to leave."
 )
 
 
@@ -24,6 +24,7 @@ def run_chat(assistant, stdin=sys.stdin, stdout=sys.stdout) -> int:
     say(WELCOME)
     context = Context()
     suggestions: list[str] = []
+    more = None
     while True:
         stdout.write("\nyou> ")
         stdout.flush()
@@ -42,13 +43,19 @@ def run_chat(assistant, stdin=sys.stdin, stdout=sys.stdout) -> int:
             say(f"State set to {name(context.state)}." if context.state else
                 ("That is not a US state code." if arg else "State cleared."))
             continue
-        if line.isdigit() and 1 <= int(line) <= len(suggestions):
+        if line.lower() == "more":
+            if more is None:
+                say("There is nothing more to show yet: ask a question first.")
+                continue
+            answer = more
+        elif line.isdigit() and 1 <= int(line) <= len(suggestions):
             answer = assistant.document(suggestions[int(line) - 1])
         else:
             answer = assistant.ask(line, context)
             context.previous_question = remember(answer, context.previous_question)
         say(f"\nbot> {answer.answer if not answer.related else _with_numbers(answer)}")
         suggestions = [r.doc_id for r in answer.related]
+        more = assistant.more(answer.more_ref) if answer.more_ref else None
 
 
 def _with_numbers(answer) -> str:

@@ -60,3 +60,9 @@ def find_state(text: str) -> str | None:
 
 def name(code: str | None) -> str:
     return NAMES.get(code or "", code or "")
+
+
+def replace_state(text: str, old: str, new: str) -> str:
+    """The text with state `old` (by name or code) replaced by the name of `new`."""
+    text = re.sub(rf"\b{re.escape(NAMES[old])}\b", NAMES[new], text, flags=re.IGNORECASE)
+    return re.sub(rf"\b{old}\b", NAMES[new], text)

@@ -40,8 +40,9 @@ class Passage:
     text: str
     topic: str
     states: tuple[str, ...]
-    source: str
+    sources: tuple[str, ...]   # what this passage's section cites, most authoritative first
     reviewed_on: str
+    asks: tuple[str, ...] = ()  # questions people type that this passage answers
 
     @property
     def embed_text(self) -> str:
@@ -87,7 +88,9 @@ class Related:
 class Answer:
     status: Status
     answer: str
-    body: str = ""
+    body: str = ""          # what the reply opens with: the sentences that answer, about 60 words
+    body_full: str = ""     # the whole section, one press away ("More")
+    more_ref: str = ""      # "doc_id:n", the n-th passage of the document, when body_full says more
     notes: list[str] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     passages: list[PassageHit] = field(default_factory=list)

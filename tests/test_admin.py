@@ -54,7 +54,8 @@ def test_refresh_reembeds_only_changed_passages_and_skips_no_change(cli, small_s
     assert report["passages_embedded"] == 1 and report["passages_reused"] == total - 1
     assert report["previous_version"] == same["version"] != report["version"]
     assert set(report) == {"added", "changed", "removed", "unchanged", "passages_embedded", "passages_reused",
-                           "published", "version", "previous_version", "seconds"}
+                           "published", "version", "previous_version", "seconds", "min_cosine"}
+    assert report["min_cosine"] >= 0.9999  # the ONNX encoder agrees with sentence-transformers
     assert cli(["index", "status", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["version"] == report["version"]
     assert len(events(small_settings, "refresh")) == 2

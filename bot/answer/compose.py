@@ -45,6 +45,8 @@ NO_ANSWER_REPLY = (
     "I don't have vetted guidance on that yet, so I won't guess. I can help with: "
     + "; ".join(t.lower() for t in TOPICS.values()) + "."
 )
+NO_ANSWER_ON = ("I don't have vetted guidance on {missing} yet, so I won't guess. I can help with medical "
+                "assisting: training, certification, what MAs may do in your state, pay and career paths.")
 STATE_VARIES_NOTE = ("Rules differ by state; this is the general rule. Tell me your state "
                      "(for example /state CA) for state-specific guidance.")
 
@@ -74,10 +76,67 @@ def _related(hits: list[Hit], exclude: set[str], titles: dict[str, str]) -> list
     return out
 
 
-def answered(hits: list[Hit], state: str | None, state_named: bool, titles: dict[str, str]) -> Answer:
+# "how much", "how many hours", "what score": the reply opens with the sentence holding the figure.
+_FIGURE_QUESTION = re.compile(
+    r"\b(?:how (?:much|many|long|often|old)|what(?:'?s| is| are)? (?:the )?(?:cost|fee|fees|price|pay|salary|wage|score|"
+    r"passing score|percent|percentage|number)|cost|fee|fees|price|salary|wage|per hour|hourly|passing score|"
+    r"how many (?:hours|questions|weeks|months|years|credits|ceus?|points))\b", re.IGNORECASE)
+_FIGURE = re.compile(r"\d")
+_NEEDS_CONTEXT = re.compile(r"^(?:it|this|that|they|these|those|he|she|both|either|neither)\b", re.IGNORECASE)
+ANSWER_WORDS = 60
+MAX_SENTENCES = 3
+
+
+def is_figure_question(question: str) -> bool:
+    return bool(_FIGURE_QUESTION.search(question))
+
+
+def answer_first(sentences: list[tuple[str, float]], figure: bool, budget: int = ANSWER_WORDS) -> str:
+    """The one to three sentences that answer the question, about `budget` words: the best match
+    first when a figure was asked for, otherwise in the passage's own order."""
+    if not sentences:
+        return ""
+    scored = [(score + (0.3 if figure and _FIGURE.search(text) else 0.0), pos, text)
+              for pos, (text, score) in enumerate(sentences)]
+    ranked = sorted(scored, reverse=True)
+    chosen = [ranked[0]]
+    best_pos = ranked[0][1]
+    if _NEEDS_CONTEXT.match(ranked[0][2]) and best_pos > 0 and not figure:
+        chosen.append((0.0, best_pos - 1, sentences[best_pos - 1][0]))  # "It costs $125": say what "it" is
+    words = sum(len(c[2].split()) for c in chosen)
+    for cand in ranked[1:]:
+        if len(chosen) >= MAX_SENTENCES or cand[1] in {c[1] for c in chosen}:
+            continue
+        n = len(cand[2].split())
+        if words + n > budget or cand[0] < ranked[0][0] - 0.15:
+            continue
+        chosen.append(cand)
+        words += n
+    first, rest = chosen[0], sorted(chosen[1:], key=lambda c: c[1])
+    ordered = [first, *rest] if figure else sorted(chosen, key=lambda c: c[1])
+    return "\n".join(c[2] for c in ordered)
+
+
+def _sources(passages, titles: dict[str, str]) -> list[Source]:
+    """Every source the shown passages cite, once each, with the reviewed date."""
+    out, seen = [], set()
+    for p in passages:
+        for src in p.sources:
+            if src not in seen:
+                seen.add(src)
+                out.append(Source(p.doc_id, titles.get(p.doc_id, p.title), src, p.reviewed_on))
+    return out
+
+
+def answered(hits: list[Hit], state: str | None, state_named: bool, titles: dict[str, str],
+             sentences: list[tuple[str, float]] | None = None, figure: bool = False) -> Answer:
+    """The best passage: its answering sentences first (`body`), the whole section one press away
+    (`body_full`), its own sources, state notes that never contradict it, and related topics."""
     top = hits[0]
     p = top.passage
     notes = []
+    full = trim(p.text if p.section == p.title else f"{p.section}\n{p.text}")
+    mentions_state = state is not None and state_name(state).lower() in p.text.lower()
     if p.states:
         where = ", ".join(state_name(s) for s in p.states)
         if state and state not in p.states:
@@ -87,21 +146,25 @@ def answered(hits: list[Hit], state: str | None, state_named: bool, titles: dict
             notes.append(f"This guidance is specific to {where}.")
     elif p.topic == "scope" and state is None:
         notes.append(STATE_VARIES_NOTE)
-    elif p.topic == "scope" and state is not None and state_named:
+    elif p.topic == "scope" and state is not None and state_named and not mentions_state:
         notes.append(f"I have no guidance specific to {state_name(state)}; this is the general rule. "
                      f"Check with the {state_name(state)} medical and nursing boards.")
-    body = trim(p.text if p.section == p.title else f"{p.section}\n{p.text}")
-    sources = [Source(p.doc_id, titles.get(p.doc_id, p.title), p.source, p.reviewed_on)]
-    local = _local(hits, state) if not p.states else None
+    body = answer_first(sentences, figure) if sentences else full
+    shown = [p]
+    local = _local(hits, state) if not p.states and not mentions_state else None
     if local is not None:
         # General guidance first, then what the asker's own state adds to it.
         lp = local.passage
-        body += f"\n\nIn {state_name(state)}: {trim(lp.text, LOCAL_CHARS)}"
-        sources.append(Source(lp.doc_id, titles.get(lp.doc_id, lp.title), lp.source, lp.reviewed_on))
+        text = trim(lp.text, LOCAL_CHARS)
+        prefix = "" if text.lower().startswith(f"in {state_name(state).lower()}") else f"In {state_name(state)}: "
+        body += f"\n\n{prefix}{text}"
+        full += f"\n\n{prefix}{text}"
+        shown.append(lp)
         notes = []
+    sources = _sources(shown, titles)
     exclude = {s.doc_id for s in sources}
     return Answer(
-        status="answered", answer="", body=body, notes=notes, sources=sources,
+        status="answered", answer="", body=body, body_full=full, notes=notes, sources=sources,
         passages=_passage_hits(hits), related=_related(hits, exclude, titles), state=state,
     )
 
@@ -123,11 +186,13 @@ def crisis(career_question: bool, state: str | None = None) -> Answer:
 
 
 def fixed(status: Status, hits: list[Hit] | None = None, titles: dict[str, str] | None = None,
-          state: str | None = None, workplace: bool = False, non_english: bool = False) -> Answer:
-    """The gate's referral, the polite decline, or the honest no-answer with nearby topics."""
+          state: str | None = None, workplace: bool = False, non_english: bool = False,
+          missing: str | None = None) -> Answer:
+    """The gate's referral, the polite decline, or the honest no-answer with nearby topics;
+    `missing` names what the guidance lacks ("medical scribes")."""
     body = {"medical": WORKPLACE_REPLY if workplace else MEDICAL_REPLY,
             "out_of_scope": NON_ENGLISH_REPLY if non_english else OUT_OF_SCOPE_REPLY,
-            "no_answer": NO_ANSWER_REPLY}[status]
+            "no_answer": NO_ANSWER_ON.format(missing=missing) if missing else NO_ANSWER_REPLY}[status]
     related = _related(hits or [], set(), titles or {}) if status == "no_answer" else []
     return Answer(status=status, answer="", body=body, passages=_passage_hits(hits or []) if status == "no_answer" else [],
                   related=related, state=state)

@@ -5,14 +5,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.answer import entities
 from bot.answer.query import expand
-from bot.states import find_state
+from bot.states import find_state, replace_state
 from bot.types import Context
 
 FOLLOW_UP_MAX_WORDS = 8
 _LEADS = re.compile(r"^\s*(and|also|plus|but|so|then|what about|how about|what if|same for|ok(ay)?|and what about)\b",
                     re.IGNORECASE)
 _ANAPHORA = re.compile(r"\b(it|its|it's|that|this|they|them|those|these|there|one|ones)\b", re.IGNORECASE)
+
+
+_NAMES_SUBJECT = re.compile(r"\b(?:ma|mas|medical assist\w*|cma|rma|ccma|ncma|cmac|nurse|cna|lpn|rn|phlebotom\w*|"
+                            r"school|program|exam|job|certification|externship)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -29,13 +34,33 @@ def is_follow_up(question: str) -> bool:
         return False
     if _LEADS.match(question):
         return True
-    return len(words) <= 6 and bool(_ANAPHORA.search(question))
+    if len(words) <= 3:  # "how many questions", "how many years?": nothing to go on alone
+        return True
+    # "how often do you have to renew it": a pronoun and nothing it could stand for in the question.
+    return bool(_ANAPHORA.search(question)) and (len(words) <= 6 or not _NAMES_SUBJECT.search(question))
+
+
+def switch_entity(previous: str, question: str) -> str | None:
+    """ "and the cma?" after "how much does the rma exam cost": the previous question with the new
+    credential or state in place of the old one, so the intent carries over; None if nothing switched."""
+    new, old = entities.credentials(question), entities.credentials(previous)
+    if new and old and not new & old:
+        label = sorted(new)[0]
+        return entities.replace_credentials(previous, old, label)
+    new_state, old_state = find_state(question), find_state(previous)
+    if new_state and old_state and new_state != old_state:
+        return replace_state(previous, old_state, new_state)
+    return None
 
 
 def read(question: str, context: Context | None) -> Reading:
     context = context or Context()
     named = find_state(question)
     follow = bool(context.previous_question) and is_follow_up(question)
+    switched = switch_entity(context.previous_question or "", question) if follow else None
+    if switched is not None:
+        return Reading(query=expand(switched), state=find_state(switched) or context.state,
+                       state_named=find_state(switched) is not None, follow_up=False)
     query = expand(f"{context.previous_question} {question}" if follow else question)
     if named is None and follow:
         named = find_state(context.previous_question or "")

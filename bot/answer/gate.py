@@ -19,12 +19,12 @@ import numpy as np
 import yaml
 
 EXAMPLES_PATH = Path(__file__).with_name("gate_examples.yaml")
-LABELS = ("medical", "out_of_scope", "in_scope", "crisis")
+LABELS = ("medical", "out_of_scope", "in_scope", "crisis", "uncovered")
 REGULARISATION_C = 4.0
 # Calibrated on tests/eval; see README "Evaluation".
 MEDICAL_MIN = 0.5        # probability that the question is about the asker's own health
 OUT_OF_SCOPE_MIN = 0.5
-STRONG_MATCH = 0.45      # a knowledge-base match this good is in scope whatever the classifier says
+UNCOVERED_MIN = 0.5      # a health-care career topic the guidance lacks: an honest no-answer
 FOLLOW_UP_MEDICAL_MIN = 0.8  # a follow-up that on its own is clearly about the asker's health
 
 CRISIS_MIN = 0.8         # the classifier's crisis class (README, Safety); crisis.py's patterns are the other layer
@@ -32,7 +32,7 @@ CRISIS_MIN = 0.8         # the classifier's crisis class (README, Safety); crisi
 # An urgent situation at work (a needlestick, a patient's alarming reading): not a career question,
 # and not the asker's own health either. The reply tells them to act now, not to read guidance.
 _WORKPLACE = re.compile(
-    r"\b(?:needle ?stick|needle stick|stuck (?:myself|me|my (?:hand|finger)) with (?:a|an|the) (?:\w+ )?needle|"
+    r"\b(?:needle ?stick|needle stick|(?:got |was |been )?stuck (?:myself |me |my (?:hand|finger) )?with (?:a|an|the) (?:\w+ )?needle|"
     r"sharps? injur\w*|(?:cut|pricked|stuck|burned|burnt|hurt|injured|scratched) (?:my \w+|myself) .{0,40}?\bat work\b|(?:splash\w*|exposure|exposed) (?:\w+ ){0,3}(?:blood|body fluids?))\b|"
     r"\b(?:my|a|the|this|our) (?:patient|pt)(?:s|'s|’s)?\b.{0,80}?"
     r"\b(?:bp|blood pressure|sugar|glucose|o2|oxygen|sats?|heart rate|pulse|temp|temperature|fever|chest pain|"
@@ -41,7 +41,7 @@ _WORKPLACE = re.compile(
     r"(?:does|do|should|will) (?:she|he|they|it) (?:need|get|go|be))",
     re.IGNORECASE)
 
-Verdict = Literal["medical", "out_of_scope", "in_scope"]
+Verdict = Literal["medical", "out_of_scope", "in_scope", "uncovered"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class GateScores:
     out_of_scope: float
     in_scope: float
     crisis: float
+    uncovered: float
 
 
 # "can I draw blood?", "am I allowed to give shots?": what the job allows, not one's own health.
@@ -123,11 +124,16 @@ class Gate:
         return GateScores(*(float(x) for x in p))
 
     @staticmethod
-    def decide(s: GateScores, match: float, scope_question: bool = False) -> Verdict:
-        """`match` is the dense similarity of the best knowledge-base passage; a scope-of-practice
-        question ("can I draw blood?") is never read as a request for medical advice."""
-        if s.medical >= MEDICAL_MIN and not scope_question:
+    def decide(s: GateScores, scope_question: bool = False) -> Verdict:
+        """A scope-of-practice question ("can I draw blood?") is never read as a request for
+        medical advice."""
+        # Below the crisis line, a message about one's own wellbeing is still about one's health.
+        if s.medical + s.crisis >= MEDICAL_MIN and not scope_question:
             return "medical"
-        if s.out_of_scope >= OUT_OF_SCOPE_MIN and match < STRONG_MATCH:
+        # A close knowledge-base match never overrides this: "how long does it take to become an
+        # electrician" matches the MA timeline at 0.45 and is still out of scope.
+        if s.uncovered >= UNCOVERED_MIN:
+            return "uncovered"
+        if s.out_of_scope >= OUT_OF_SCOPE_MIN:
             return "out_of_scope"
         return "in_scope"

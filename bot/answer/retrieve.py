@@ -7,12 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.answer import entities
 from bot.knowledge.index import LoadedIndex
 from bot.types import Passage
 
 CANDIDATES = 40
-# Measured on tests/eval (see README): convex fusion of the dense cosine and the max-normalised BM25.
-DENSE_WEIGHT = 0.9
 OTHER_STATE_FACTOR = 0.6    # a passage specific to another state ranks below general guidance
 UNKNOWN_STATE_FACTOR = 0.9  # ... and slightly below it when the asker's state is unknown
 SAME_STATE_BONUS = 1.25
@@ -49,44 +48,90 @@ def fts_query(text: str) -> str:
 class Hit:
     id: int
     passage: Passage
-    score: float      # fused ranking score
+    score: float      # reranked score
     dense: float      # cosine similarity of the question to the passage
     lexical: float    # BM25, 0 when the passage was not a lexical candidate
+    ask: float = 0.0  # best cosine similarity to a question the passage's section answers
+
+    @property
+    def match(self) -> float:
+        """How well the knowledge base matches: the passage itself or a question it answers."""
+        return max(self.dense, self.ask)
 
 
-def _state_factor(passage: Passage, state: str | None) -> float:
+@dataclass(frozen=True)
+class Weights:
+    """The reranker: a weighted sum of what speaks for each candidate. Fitted on the dev split
+    (bench/fit_rerank.py) and reported on the unseen split, which nothing is fitted on."""
+
+    dense: float = 0.45
+    ask: float = 0.45
+    lexical: float = 0.10
+    credential: float = 0.10
+    subject: float = 0.04
+
+
+WEIGHTS = Weights()
+
+
+def _state_factor(passage: Passage, state: str | None, subject: float) -> float:
+    """The asker's state lifts guidance for that state only when it is about what was asked: "ma
+    pay in california" must not pull California's scope rules above the pay guidance."""
     if not passage.states:
         return 1.0
     if state is None:
         return UNKNOWN_STATE_FACTOR
-    return SAME_STATE_BONUS if state in passage.states else OTHER_STATE_FACTOR
+    if state in passage.states:
+        return SAME_STATE_BONUS if subject >= 0 else 1.0
+    return OTHER_STATE_FACTOR
+
+
+def _credential(asked: frozenset[str], heading: frozenset[str], text: frozenset[str]) -> float:
+    """+1 when the passage's heading names the credential asked about, -1 when it names only others."""
+    if not asked:
+        return 0.0
+    if heading & asked:
+        return 1.0
+    if heading:
+        return -1.0
+    if text & asked:
+        return 0.5
+    return -0.5 if text else 0.0
+
+
+def _subject(asked: frozenset[str], passage: frozenset[str]) -> float:
+    if not asked or not passage:
+        return 0.0
+    return 1.0 if asked & passage else -1.0
 
 
 def search(index: LoadedIndex, vector: np.ndarray, query: str, *, state: str | None = None,
-           mode: str = "hybrid") -> list[Hit]:
-    """Passages ranked for a question; `mode` is hybrid, dense or lexical (for evaluation)."""
-    dense = dict(index.dense(vector, CANDIDATES)) if mode != "lexical" else {}
-    lexical = dict(index.lexical(fts_query(query), CANDIDATES)) if mode != "dense" else {}
-    ids = set(dense) | set(lexical)
+           weights: Weights = WEIGHTS) -> list[Hit]:
+    """Passages ranked for a question: dense, lexical and section-question candidates, reranked."""
+    dense = dict(index.dense(vector, CANDIDATES))
+    lexical = dict(index.lexical(fts_query(query), CANDIDATES))
+    ask_scores = np.full(len(index.passages), -1.0, dtype=np.float32)
+    if len(index.ask_vectors):
+        np.maximum.at(ask_scores, index.ask_passage, index.ask_vectors @ vector)
+    by_ask = np.argsort(-ask_scores)[:CANDIDATES]
+    ids = set(dense) | set(lexical) | {int(i) for i in by_ask if ask_scores[i] > 0}
     if not ids:
         return []
-    if mode == "hybrid" and lexical:
-        # Dense scores of lexical-only candidates, so fusion compares like with like.
-        missing = [i for i in ids if i not in dense]
-        if missing:
-            dense.update(zip(missing, (index.vectors[missing] @ vector).tolist()))
+    missing = [i for i in ids if i not in dense]
+    if missing:  # dense scores of the other candidates, so every feature compares like with like
+        dense.update(zip(missing, (index.vectors[missing] @ vector).tolist()))
     top_lex = max(lexical.values(), default=0.0) or 1.0
+    asked = entities.of(query)
     hits = []
     for i in ids:
-        d, lx = dense.get(i, 0.0), lexical.get(i, 0.0)
-        if mode == "dense":
-            base = d
-        elif mode == "lexical":
-            base = lx / top_lex
-        else:
-            base = DENSE_WEIGHT * d + (1 - DENSE_WEIGHT) * (lx / top_lex)
         passage = index.passages[i]
-        hits.append(Hit(i, passage, base * _state_factor(passage, state), d, lx))
+        f = index.features[i]
+        d, lx, a = dense[i], lexical.get(i, 0.0), max(float(ask_scores[i]), 0.0)
+        subject = _subject(asked.subjects, f.subjects)
+        score = (weights.dense * d + weights.ask * a + weights.lexical * (lx / top_lex)
+                 + weights.credential * _credential(asked.credentials, f.heading_credentials, f.text_credentials)
+                 + weights.subject * subject)
+        hits.append(Hit(i, passage, score * _state_factor(passage, state, subject), d, lx, a))
     hits.sort(key=lambda h: h.score, reverse=True)
     return hits
 

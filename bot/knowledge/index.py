@@ -25,7 +25,8 @@ from bot.answer.gate import Gate, examples_hash
 from bot.errors import BuildError, IndexUnavailable
 from bot.answer.encoder import OnnxEncoder, load as load_encoder
 from bot.knowledge.export import ENCODERS, export, verify
-from bot.knowledge.passages import split_document
+from bot.answer.query import expand
+from bot.knowledge.passages import sentences, split_document
 from bot.types import Document, Passage
 
 CURRENT = "current"
@@ -99,10 +100,24 @@ def _write_passages_db(path: Path, docs: list[Document], passages: list[Passage]
     } for d in docs), pk="id")
     db["passages"].insert_all(({
         "id": i, "doc_id": p.doc_id, "title": p.title, "section": p.section, "text": p.text,
-        "topic": p.topic, "states": ",".join(p.states), "source": p.source, "reviewed_on": p.reviewed_on,
+        "topic": p.topic, "states": ",".join(p.states), "sources": json.dumps(list(p.sources)),
+        "asks": "\n".join(p.asks), "reviewed_on": p.reviewed_on,
     } for i, p in enumerate(passages)), pk="id")
-    db["passages"].enable_fts(["title", "section", "text"], tokenize="porter")
+    db["passages"].enable_fts(["title", "section", "text", "asks"], tokenize="porter")
+    # Rows of asks.npy and sentences.npy, in order: which passage each belongs to.
+    db["asks"].insert_all(({"id": i, "passage_id": pid, "text": t} for i, (pid, t) in enumerate(ask_rows(passages))),
+                          pk="id")
+    db["sentences"].insert_all(({"id": i, "passage_id": pid, "text": t}
+                                for i, (pid, t) in enumerate(sentence_rows(passages))), pk="id")
     db.close()
+
+
+def ask_rows(passages: list[Passage]) -> list[tuple[int, str]]:
+    return [(i, a) for i, p in enumerate(passages) for a in p.asks]
+
+
+def sentence_rows(passages: list[Passage]) -> list[tuple[int, str]]:
+    return [(i, t) for i, p in enumerate(passages) for t in sentences(p.text)]
 
 
 def build(docs: list[Document], index_dir: Path, encoder, cache, *, force: bool = True,
@@ -137,6 +152,10 @@ def build(docs: list[Document], index_dir: Path, encoder, cache, *, force: bool 
     vectors, embedded = embed_with_cache(texts, encoder, cache)
     report.passages_embedded = embedded
     report.passages_reused = len(passages) - embedded
+    # The questions each section answers, and each sentence (answers open with the ones that
+    # match the question best): embedded now, so answering costs a dot product, not an encode.
+    ask_vectors, _ = embed_with_cache([expand(t) for _, t in ask_rows(passages)], encoder, cache)
+    sentence_vectors, _ = embed_with_cache([t for _, t in sentence_rows(passages)], encoder, cache)
     encoder_folder, mhash = export(encoder.model, encoder.model_path, index_dir)
     # Every passage is checked against the exported encoder: cheap next to embedding (ONNX is
     # about three times faster than torch), and it catches an export that drifted.
@@ -150,6 +169,8 @@ def build(docs: list[Document], index_dir: Path, encoder, cache, *, force: bool 
     staging.mkdir()
     index, search_params = make_faiss_index(vectors)
     faiss.write_index(index, str(staging / "vectors.faiss"))
+    np.save(staging / "asks.npy", ask_vectors)
+    np.save(staging / "sentences.npy", sentence_vectors)
     _write_passages_db(staging / "passages.db", docs, passages)
     previous_gate = index_dir / previous_version / Gate.FILE if previous else None
     if previous and previous.get("gate_hash") == gate_hash and previous_gate.is_file():
@@ -263,6 +284,23 @@ def prune(index_dir: Path, keep: int = KEEP_VERSIONS) -> list[str]:
     return removed
 
 
+@dataclass(frozen=True)
+class PassageFeatures:
+    """What a passage is about, read once when a version is loaded (the reranker's inputs)."""
+
+    heading_credentials: frozenset[str]
+    text_credentials: frozenset[str]
+    subjects: frozenset[str]
+
+
+def passage_features(p: Passage) -> PassageFeatures:
+    from bot.answer import entities
+
+    heading = p.title if p.section == p.title else f"{p.title}: {p.section}"
+    return PassageFeatures(entities.credentials(heading), entities.credentials(p.text),
+                           entities.subjects(" ".join([heading, *p.asks])))
+
+
 class LoadedIndex:
     """One published version in memory: FAISS vectors, passages and the FTS5 table."""
 
@@ -289,11 +327,19 @@ class LoadedIndex:
         self.db = sqlite3.connect(f"file:{path / 'passages.db'}?mode=ro&immutable=1", uri=True,
                                   check_same_thread=False)
         self._db_lock = threading.Lock()
-        rows = self.db.execute("select id, doc_id, title, section, text, topic, states, source, reviewed_on "
+        rows = self.db.execute("select id, doc_id, title, section, text, topic, states, sources, reviewed_on, asks "
                                "from passages order by id").fetchall()
         self.passages = [Passage(doc_id=r[1], title=r[2], section=r[3], text=r[4], topic=r[5],
-                                 states=tuple(s for s in r[6].split(",") if s), source=r[7],
-                                 reviewed_on=r[8]) for r in rows]
+                                 states=tuple(s for s in r[6].split(",") if s), sources=tuple(json.loads(r[7])),
+                                 reviewed_on=r[8], asks=tuple(a for a in r[9].split("\n") if a)) for r in rows]
+        # Section questions and sentences: vectors and the passage each belongs to.
+        self.ask_vectors = np.load(path / "asks.npy")
+        self.ask_passage = np.array([r[0] for r in self.db.execute("select passage_id from asks order by id")],
+                                    dtype=np.int64)
+        self.sentence_vectors = np.load(path / "sentences.npy")
+        self.sentences: dict[int, list[tuple[int, str]]] = {}
+        for sid, pid, text in self.db.execute("select id, passage_id, text from sentences order by id"):
+            self.sentences.setdefault(pid, []).append((sid, text))
         self.documents = {r[0]: {"id": r[0], "title": r[1], "topic": r[2], "sources": json.loads(r[3]),
                                  "reviewed_on": r[4], "states": tuple(s for s in r[5].split(",") if s)}
                           for r in self.db.execute(
@@ -303,6 +349,7 @@ class LoadedIndex:
         self.gate = Gate.load(path)
         # The encoder exported with this version, shared by every version built with the same model.
         self.encoder = load_encoder(path.parent / self.manifest["encoder"], self.manifest["model_id"])
+        self.features = [passage_features(p) for p in self.passages]
         self.first_passage = {}
         for i, p in enumerate(self.passages):
             self.first_passage.setdefault(p.doc_id, i)

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from bot.errors import CareerbotError
+from bot.knowledge.passages import meta_problems
 from bot.states import CODES
 from bot.types import Document
 
@@ -139,7 +140,7 @@ def parse(path: Path, text: str | None = None, today: dt.date | None = None) -> 
 
     if problems:
         return None, problems
-    return Document(
+    doc = Document(
         id=doc_id,
         title=str(meta["title"]).strip(),
         topic=str(topic),
@@ -150,7 +151,10 @@ def parse(path: Path, text: str | None = None, today: dt.date | None = None) -> 
         states=tuple(str(s).upper() for s in states),
         body=body,
         path=path,
-    ), []
+    )
+    body_line = text.count("\n", 0, m.start(2))  # lines before the body starts
+    problems = [Problem(path, body_line + line, "section", message) for line, message in meta_problems(doc)]
+    return (None, problems) if problems else (doc, [])
 
 
 def document_paths(knowledge_dir: Path) -> list[Path]:

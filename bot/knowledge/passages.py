@@ -1,10 +1,60 @@
-"""Split documents into self-contained passages: one per heading, short ones merged, long ones split."""
+"""Split documents into self-contained passages: one per heading, short ones merged, long ones split.
+
+Under each heading (and at the top of the body, for the intro) a document may carry an HTML
+comment with YAML: `asks`, the questions people type that this section answers, and `sources`,
+the 1-based positions in the front matter's sources that the section relies on. Readers never
+see it; retrieval indexes the asks as extra vectors for their passage, and answers cite the
+section's own sources.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+
+import yaml
 
 from bot.types import Document, Passage
+
+_META = re.compile(r"\A\s*<!--\s*\n(?P<yaml>(?:asks|sources)\s*:.*?)-->\s*", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class SectionMeta:
+    asks: tuple[str, ...] = ()
+    sources: tuple[int, ...] = ()   # 1-based positions in the document's sources
+
+
+def read_meta(text: str) -> tuple[SectionMeta, str, str | None]:
+    """(meta, the text without it, a problem) for the start of one section's text."""
+    m = _META.match(text)
+    if not m:
+        return SectionMeta(), text, None
+    rest = text[m.end():]
+    try:
+        data = yaml.safe_load(m.group("yaml")) or {}
+    except yaml.YAMLError as exc:
+        return SectionMeta(), rest, f"the section comment is not valid YAML ({str(exc).splitlines()[0]})"
+    asks, sources = data.get("asks") or [], data.get("sources") or []
+    if not (isinstance(asks, list) and all(isinstance(a, str) and a.strip() for a in asks)):
+        return SectionMeta(), rest, "asks: must be a list of questions, one per line starting with '- '"
+    if not (isinstance(sources, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in sources)):
+        return SectionMeta(), rest, "sources: must be a list of numbers, such as [1, 3]"
+    return SectionMeta(tuple(a.strip() for a in asks), tuple(sources)), rest, None
+
+
+def meta_problems(doc: Document) -> list[tuple[int, str]]:
+    """(line in the body, message) for every section comment that cannot be used."""
+    out = []
+    for line, heading, raw in _raw_sections(doc):
+        meta, _, problem = read_meta(raw)
+        if problem:
+            out.append((line, f"under '{heading}': {problem}"))
+        bad = [i for i in meta.sources if not 1 <= i <= len(doc.sources)]
+        if bad:
+            out.append((line, f"under '{heading}': sources {bad} are not positions in the front matter's "
+                              f"sources (1 to {len(doc.sources)})"))
+    return out
 
 MIN_WORDS = 40
 MAX_WORDS = 200
@@ -13,23 +63,29 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 
 
-def _sections(doc: Document) -> list[tuple[str, str]]:
-    """(heading, text) pairs; text before the first heading belongs to the title."""
-    sections: list[tuple[str, list[str]]] = [(doc.title, [])]
-    for line in doc.body.splitlines():
+def _raw_sections(doc: Document) -> list[tuple[int, str, str]]:
+    """(line, heading, raw text) for the intro and every heading, in order."""
+    sections: list[tuple[int, str, list[str]]] = [(1, doc.title, [])]
+    for n, line in enumerate(doc.body.splitlines(), 1):
         m = _HEADING.match(line)
         if m:
             heading = m.group(2).strip()
             if len(m.group(1)) == 1 and heading == doc.title:
                 continue  # a top-level heading repeating the title is not a section
-            sections.append((heading, []))
+            sections.append((n, heading, []))
         else:
-            sections[-1][1].append(line)
+            sections[-1][2].append(line)
+    return [(n, heading, "\n".join(lines)) for n, heading, lines in sections]
+
+
+def _sections(doc: Document) -> list[tuple[str, str, SectionMeta]]:
+    """(heading, reading text, meta); text before the first heading belongs to the title."""
     out = []
-    for heading, lines in sections:
-        text = _clean("\n".join(lines))
+    for _, heading, raw in _raw_sections(doc):
+        meta, rest, _ = read_meta(raw)
+        text = _clean(rest)
         if text:
-            out.append((heading, text))
+            out.append((heading, text, meta))
     return out
 
 
@@ -69,26 +125,36 @@ def _split_long(text: str) -> list[str]:
     return pieces
 
 
+_SENTENCE_OR_LINE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(•$])|\n+")
+
+
+def sentences(text: str) -> list[str]:
+    """A passage's sentences and list items, in order: what an answer is assembled from."""
+    return [s.strip() for s in _SENTENCE_OR_LINE.split(text) if len(s.split()) >= 3]
+
+
 def split_document(doc: Document) -> list[Passage]:
-    sections = _sections(doc)
-    merged: list[tuple[str, str]] = []
-    for heading, text in sections:
-        if merged and words(merged[-1][1]) < MIN_WORDS:
-            prev_heading, prev_text = merged.pop()
-            merged.append((prev_heading, f"{prev_text}\n{heading}: {text}"))
-        elif merged and words(text) < MIN_WORDS and words(merged[-1][1]) + words(text) <= MAX_WORDS:
-            prev_heading, prev_text = merged.pop()
-            merged.append((prev_heading, f"{prev_text}\n{heading}: {text}"))
+    merged: list[tuple[str, str, SectionMeta]] = []
+    for heading, text, meta in _sections(doc):
+        if merged and (words(merged[-1][1]) < MIN_WORDS or
+                       (words(text) < MIN_WORDS and words(merged[-1][1]) + words(text) <= MAX_WORDS)):
+            prev_heading, prev_text, prev_meta = merged.pop()
+            merged.append((prev_heading, f"{prev_text}\n{heading}: {text}",
+                           SectionMeta(prev_meta.asks + meta.asks, prev_meta.sources + meta.sources)))
         else:
-            merged.append((heading, text))
+            merged.append((heading, text, meta))
     passages = []
-    for heading, text in merged:
+    for heading, text, meta in merged:
         parts = _split_long(text) if words(text) > MAX_WORDS else [text]
+        # The section's own sources, once each, in the order the front matter lists them; a
+        # section that names none falls back to the document's first (most authoritative) source.
+        cited = [doc.sources[i - 1] for i in sorted(set(meta.sources)) if 1 <= i <= len(doc.sources)]
+        sources = tuple(cited) or doc.sources[:1]
         for i, part in enumerate(parts):
             section = heading if len(parts) == 1 else f"{heading} ({i + 1}/{len(parts)})"
             passages.append(Passage(
                 doc_id=doc.id, title=doc.title, section=section, text=part, topic=doc.topic,
-                states=doc.states, source=doc.sources[0] if doc.sources else "",
+                states=doc.states, sources=sources, asks=meta.asks,
                 reviewed_on=doc.reviewed_on.isoformat() if doc.reviewed_on else "",
             ))
     return passages

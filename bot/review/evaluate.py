@@ -1,7 +1,14 @@
-"""The labelled evaluation: retrieval quality by mode, and the gate's and threshold's decisions."""
+"""The labelled evaluation, split by split: retrieval, answer-first, honest no-answers, the gate.
+
+Splits: `dev` (tests/eval/questions.yaml, which the fusion weights and thresholds are fitted on)
+and `unseen` (tests/eval/unseen.yaml, written before any tuning by someone who had not read the
+documents, and never tuned on). Each split is reported on its own.
+"""
 
 from __future__ import annotations
 
+import re
+import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,20 +16,34 @@ import yaml
 
 from bot.types import Context
 
-DEFAULT_QUESTIONS = Path("tests/eval/questions.yaml")
-MODES = ("dense", "lexical", "hybrid")
-# The targets the evaluation must meet (issue: knowledge base and evaluation).
-TARGETS = {"recall@5": 0.95, "mrr@10": 0.85, "medical_referred": 1.0, "out_of_scope_declined": 0.95,
-           "wrongly_refused": 0.03}
+EVAL_DIR = Path("tests/eval")
+SPLIT_FILES = {"dev": "questions.yaml", "unseen": "unseen.yaml"}
+DECLINED = ("no_answer", "out_of_scope")
+# The targets each split must meet; the suite fails below them (issue: knowledge base and evaluation).
+TARGETS = {
+    "dev": {"recall@5": 0.95, "mrr@10": 0.85, "medical_referred": 1.0, "out_of_scope_declined": 0.95,
+            "wrongly_refused": 0.03},
+    "unseen": {"wrongly_refused": 0.02, "median_words": 60},
+}
+# Targets of the open issue "answers people can trust": printed beside each figure and listed as
+# not yet met, but not enforced until that issue lands (README, Evaluation).
+PENDING = {
+    "dev": {"recall@1": 0.97},
+    "unseen": {"recall@1": 0.92, "uncovered_declined": 0.90, "figure_first": 0.90},
+}
+AT_MOST = {"wrongly_refused", "median_words"}
 
 
 @dataclass(frozen=True)
 class Question:
     q: str
-    kind: str
+    kind: str                      # answerable, uncovered, out_of_scope, medical or crisis
     docs: tuple[str, ...] = ()
     previous: str | None = None
     state: str | None = None
+    section: str | None = None
+    figure: str | None = None
+    split: str = "dev"
 
     @property
     def context(self) -> Context:
@@ -30,50 +51,77 @@ class Question:
 
 
 @dataclass
-class Report:
-    retrieval: dict[str, dict[str, float]]       # mode -> metric -> value
-    decisions: dict[str, float]
+class SplitReport:
+    split: str
+    metrics: dict[str, float]
     counts: dict[str, int]
     misses: list[dict] = field(default_factory=list)
     wrong_decisions: list[dict] = field(default_factory=list)
 
-    def failures(self) -> list[str]:
-        hybrid = self.retrieval["hybrid"]
+    def failures(self, targets: dict[str, dict[str, float]] = TARGETS) -> list[str]:
         out = []
-        for key in ("recall@5", "mrr@10"):
-            if hybrid[key] < TARGETS[key]:
-                out.append(f"{key} {hybrid[key]:.3f} < {TARGETS[key]}")
-        for key in ("medical_referred", "out_of_scope_declined"):
-            if self.decisions[key] < TARGETS[key]:
-                out.append(f"{key} {self.decisions[key]:.3f} < {TARGETS[key]}")
-        if self.decisions["wrongly_refused"] > TARGETS["wrongly_refused"]:
-            out.append(f"wrongly_refused {self.decisions['wrongly_refused']:.3f} > {TARGETS['wrongly_refused']}")
+        for key, target in targets.get(self.split, {}).items():
+            value = self.metrics.get(key)
+            if value is None:
+                continue
+            if (value > target) if key in AT_MOST else (value < target):
+                out.append(f"{self.split} {key} {value:.3f} {'>' if key in AT_MOST else '<'} {target}")
         return out
 
+
+@dataclass
+class Report:
+    splits: dict[str, SplitReport]
+
+    def failures(self) -> list[str]:
+        return [f for s in self.splits.values() for f in s.failures()]
+
+    def pending(self) -> list[str]:
+        return [f for s in self.splits.values() for f in s.failures(PENDING)]
+
     def to_dict(self) -> dict:
-        return {"retrieval": self.retrieval, "decisions": self.decisions, "counts": self.counts,
-                "targets": TARGETS, "failures": self.failures(), "misses": self.misses,
-                "wrong_decisions": self.wrong_decisions}
+        return {name: {"metrics": s.metrics, "counts": s.counts, "targets": TARGETS.get(name, {}),
+                       "pending_targets": PENDING.get(name, {}), "failures": s.failures(),
+                       "misses": s.misses, "wrong_decisions": s.wrong_decisions}
+                for name, s in self.splits.items()} | {"failures": self.failures(), "pending": self.pending()}
 
     def markdown(self) -> str:
-        lines = ["| retrieval | recall@1 | recall@5 | MRR@10 |", "|---|---:|---:|---:|"]
-        for mode in MODES:
-            m = self.retrieval[mode]
-            lines.append(f"| {mode} | {m['recall@1']:.3f} | {m['recall@5']:.3f} | {m['mrr@10']:.3f} |")
-        d = self.decisions
-        lines += ["", "| decision | rate | target |", "|---|---:|---:|",
-                  f"| medical questions referred | {d['medical_referred']:.3f} | 1.000 |",
-                  f"| out-of-scope questions declined | {d['out_of_scope_declined']:.3f} | ≥ 0.950 |",
-                  f"| answerable questions wrongly refused | {d['wrongly_refused']:.3f} | ≤ 0.030 |",
-                  "", f"Questions: {self.counts['answerable']} answerable, {self.counts['medical']} medical, "
-                      f"{self.counts['out_of_scope']} out of scope."]
+        names = list(self.splits)
+        rows = [("recall@1", "{:.3f}"), ("recall@5", "{:.3f}"), ("mrr@10", "{:.3f}"),
+                ("figure_first", "{:.3f}"), ("median_words", "{:.0f}"), ("p90_words", "{:.0f}"),
+                ("no_answer_precision", "{:.3f}"), ("no_answer_recall", "{:.3f}"),
+                ("uncovered_declined", "{:.3f}"), ("medical_referred", "{:.3f}"),
+                ("out_of_scope_declined", "{:.3f}"), ("wrongly_refused", "{:.3f}")]
+        lines = ["| measure | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+        for key, fmt in rows:
+            cells = []
+            for n in names:
+                v = self.splits[n].metrics.get(key)
+                t = TARGETS.get(n, {}).get(key, PENDING.get(n, {}).get(key))
+                cell = "–" if v is None else fmt.format(v)
+                if v is not None and t is not None:
+                    cell += f" ({'≤' if key in AT_MOST else '≥'} {t})"
+                cells.append(cell)
+            lines.append(f"| {key} | " + " | ".join(cells) + " |")
+        lines.append("")
+        for n in names:
+            c = self.splits[n].counts
+            lines.append(f"{n}: " + ", ".join(f"{v} {k}" for k, v in c.items()))
         return "\n".join(lines)
 
 
-def load_questions(path: Path = DEFAULT_QUESTIONS) -> list[Question]:
+def load_questions(path: Path, split: str | None = None) -> list[Question]:
     items = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    return [Question(q=i["q"], kind=i.get("kind", "answerable"), docs=tuple(i.get("docs") or ()),
-                     previous=i.get("previous"), state=i.get("state")) for i in items]
+    split = split or ("unseen" if Path(path).name == SPLIT_FILES["unseen"] else "dev")
+    return [Question(q=str(i["q"]), kind=i.get("kind", "answerable"), docs=tuple(i.get("docs") or ()),
+                     previous=i.get("previous"), state=i.get("state"), section=i.get("section"),
+                     figure=None if i.get("figure") is None else str(i["figure"]), split=i.get("split", split))
+            for i in items]
+
+
+def load_splits(directory: Path = EVAL_DIR) -> dict[str, list[Question]]:
+    return {name: load_questions(directory / file, name) for name, file in SPLIT_FILES.items()
+            if (directory / file).exists()}
 
 
 def _rank_of(ranked: list[str], wanted: tuple[str, ...]) -> int | None:
@@ -83,51 +131,80 @@ def _rank_of(ranked: list[str], wanted: tuple[str, ...]) -> int | None:
     return None
 
 
-def evaluate(assistant, questions: list[Question], worst: int = 10) -> Report:
+def first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.!?])\s+|\n", text.strip(), maxsplit=1)[0]
+
+
+def evaluate_split(assistant, name: str, questions: list[Question], worst: int = 15) -> SplitReport:
     answerable = [q for q in questions if q.kind == "answerable"]
-    retrieval = {}
-    ranks_hybrid: list[tuple[Question, int | None, list[str]]] = []
-    for mode in MODES:
-        ranks = []
-        for q in answerable:
-            ranked = assistant.rank(q.q, q.context, mode=mode)
-            ranks.append(_rank_of(ranked, q.docs))
-            if mode == "hybrid":
-                ranks_hybrid.append((q, ranks[-1], ranked[:3]))
-        n = len(ranks) or 1
-        retrieval[mode] = {
-            "recall@1": sum(1 for r in ranks if r == 1) / n,
-            "recall@5": sum(1 for r in ranks if r and r <= 5) / n,
-            "mrr@10": sum(1 / r for r in ranks if r and r <= 10) / n,
-        }
-    wrong = []
-    refused = 0
+    ranks, misses = [], []
+    for q in answerable:
+        ranked = assistant.rank(q.q, q.context)
+        r = _rank_of(ranked, q.docs)
+        ranks.append(r)
+        if r != 1:
+            misses.append({"q": q.q, "expected": list(q.docs), "rank": r, "got": ranked[:3]})
+    n = len(ranks) or 1
+    metrics = {"recall@1": sum(r == 1 for r in ranks) / n,
+               "recall@5": sum(1 for r in ranks if r and r <= 5) / n,
+               "mrr@10": sum(1 / r for r in ranks if r and r <= 10) / n}
+    wrong, words, refused = [], [], 0
+    figures = figure_hits = 0
     for q in answerable:
         a = assistant.ask(q.q, q.context)
         if a.status != "answered":
             refused += 1
             wrong.append({"q": q.q, "expected": "answered", "got": a.status, "score": a.score})
-    medical = [q for q in questions if q.kind == "medical"]
-    oos = [q for q in questions if q.kind == "out_of_scope"]
-    referred = declined = 0
-    for q in medical:
-        a = assistant.ask(q.q, q.context)
-        referred += a.status == "medical"
-        if a.status != "medical":
-            wrong.append({"q": q.q, "expected": "medical", "got": a.status, "score": a.score})
-    for q in oos:
-        a = assistant.ask(q.q, q.context)
-        declined += a.status != "answered"
-        if a.status == "answered":
-            wrong.append({"q": q.q, "expected": "out_of_scope", "got": a.status, "top_doc": a.top_doc})
-    misses = sorted(ranks_hybrid, key=lambda t: t[1] or 99, reverse=True)
-    return Report(
-        retrieval=retrieval,
-        decisions={"medical_referred": referred / (len(medical) or 1),
-                   "out_of_scope_declined": declined / (len(oos) or 1),
-                   "wrongly_refused": refused / (len(answerable) or 1)},
-        counts={"answerable": len(answerable), "medical": len(medical), "out_of_scope": len(oos)},
-        misses=[{"q": q.q, "expected": list(q.docs), "rank": r, "got": got}
-                for q, r, got in misses[:worst] if r != 1],
-        wrong_decisions=wrong,
-    )
+            continue
+        words.append(len(a.body.split()))
+        if q.figure:
+            figures += 1
+            if q.figure.lower() in first_sentence(a.body).lower():
+                figure_hits += 1
+            else:
+                wrong.append({"q": q.q, "expected": f"'{q.figure}' in the first sentence",
+                              "got": first_sentence(a.body)[:120]})
+    metrics["wrongly_refused"] = refused / n
+    if figures:
+        metrics["figure_first"] = figure_hits / figures
+    if words:
+        metrics["median_words"] = statistics.median(words)
+        metrics["p90_words"] = sorted(words)[int(0.9 * (len(words) - 1))]
+    declined_ok = declined_all = 0
+    by_kind: dict[str, list[Question]] = {}
+    for q in questions:
+        by_kind.setdefault(q.kind, []).append(q)
+    outcome = {}
+    for kind in ("uncovered", "out_of_scope", "medical", "crisis"):
+        hits = 0
+        for q in by_kind.get(kind, []):
+            a = assistant.ask(q.q, q.context)
+            good = a.status == kind if kind in ("medical", "crisis") else a.status in DECLINED
+            hits += good
+            if not good:
+                wrong.append({"q": q.q, "expected": kind, "got": a.status, "top_doc": a.top_doc})
+            if a.status in DECLINED:
+                declined_all += 1
+                declined_ok += kind in ("uncovered", "out_of_scope")
+        if by_kind.get(kind):
+            outcome[kind] = hits / len(by_kind[kind])
+    declined_all += refused
+    if "uncovered" in outcome:
+        metrics["uncovered_declined"] = outcome["uncovered"]
+        metrics["no_answer_recall"] = outcome["uncovered"]
+    if declined_all:
+        metrics["no_answer_precision"] = declined_ok / declined_all
+    if "medical" in outcome:
+        metrics["medical_referred"] = outcome["medical"]
+    if "crisis" in outcome:
+        metrics["crisis_referred"] = outcome["crisis"]
+    if "out_of_scope" in outcome:
+        metrics["out_of_scope_declined"] = outcome["out_of_scope"]
+    counts = {k: len(v) for k, v in sorted(by_kind.items())}
+    misses.sort(key=lambda m: m["rank"] or 99, reverse=True)
+    return SplitReport(split=name, metrics={k: round(v, 4) for k, v in metrics.items()}, counts=counts,
+                       misses=misses[:worst], wrong_decisions=wrong)
+
+
+def evaluate(assistant, splits: dict[str, list[Question]]) -> Report:
+    return Report({name: evaluate_split(assistant, name, qs) for name, qs in splits.items()})

@@ -221,8 +221,8 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             rows = [keyboards.feedback_row(int(qid), helpful)] + list(markup.inline_keyboard[1:] if markup else [])
             await query.edit_message_reply_markup(reply_markup=keyboards.InlineKeyboardMarkup(rows))
         return
-    if kind == "doc":
-        answer = s.assistant.document(arg)
+    if kind in ("doc", "more"):
+        answer = s.assistant.document(arg) if kind == "doc" else s.assistant.more(arg)
         if answer is None:
             await query.answer(texts.STALE_BUTTON)
             return

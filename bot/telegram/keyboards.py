@@ -35,6 +35,8 @@ def for_answer(answer: Answer, question_id: int | None, chosen: bool | None = No
     rows = []
     if question_id is not None and answer.status in ("answered", "no_answer"):
         rows.append(feedback_row(question_id, chosen))
+    if answer.more_ref and (more := button("More on this", f"more:{answer.more_ref}")) is not None:
+        rows.append([more])
     rows += related_rows(answer.related)
     if STATE_VARIES_NOTE in answer.notes:
         rows.append([button("Set my state", "state:ask")])

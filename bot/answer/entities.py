@@ -1,0 +1,104 @@
+"""What a question or passage is about: the credential it names, the subject it asks about, and
+occupations the guidance does not cover. The reranker uses them so a passage about the CMAC
+never answers a question about the CMA, and a state never pulls scope-of-practice guidance above
+the pay guidance a question asks for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Distinct credentials people confuse. Order matters only for readability; each is matched alone.
+CREDENTIALS = {
+    "CMA": r"\bcma\b(?![- ]?c\b)|\baama\b|certified medical assistant\b(?! \(amca)",
+    "CMAC": r"\bcmac\b|\bamca\b",
+    "CCMA": r"\bccma\b|\bnha\b|certified clinical medical assistant",
+    "NCMA": r"\bncma\b|\bncct\b|national certified medical assistant",
+    "RMA": r"\brma\b|\bamt\b|registered medical assistant\b",
+    "MA-C": r"\bma-c\b|\bmac\b|medical assistant-certified",
+    "MA-R": r"\bma-r\b|medical assistant-registered",
+    "CPT": r"\bcpt\b|phlebotomy technician certification|certified phlebotomy",
+    "CET": r"\bcet\b|ekg technician certification|certified ekg",
+}
+_CREDENTIAL_RE = {k: re.compile(v, re.IGNORECASE) for k, v in CREDENTIALS.items()}
+
+# What is being asked about. A heading or title that names a different subject ranks down.
+SUBJECTS = {
+    "pay": r"\b(?:pay|pays|paid|salary|salaries|wages?|earn\w*|make|makes|income|per hour|hourly|raise|raises|money)\b",
+    "cost": r"\b(?:cost|costs|fee|fees|price|tuition|afford|expensive|cheap|financial aid|fafsa)\b",
+    "exam": r"\b(?:exam|exams|test|tests|questions|pass|passing|score|fail|failed|retake|proctor\w*)\b",
+    "renewal": r"\b(?:renew\w*|recertif\w*|expire\w*|expiration|ceus?|continuing education|lapse\w*|reinstat\w*)\b",
+    "scope": r"\b(?:allowed|scope|legal|legally|permitted|may an?|can an? ma|can mas|can medical assistants|"
+             r"give (?:shots|injections|vaccines)|draw blood|start ivs?|x-?rays?)\b",
+    "length": r"\b(?:how long|weeks|months|years|duration|takes? to|time to)\b",
+    "training": r"\b(?:school|program|programs|classes|class|course|courses|curriculum|study|studying|learn)\b",
+    "job": r"\b(?:job|jobs|hired|hiring|interview|resume|work as|employer|employers)\b",
+}
+_SUBJECT_RE = {k: re.compile(v, re.IGNORECASE) for k, v in SUBJECTS.items()}
+
+# Occupations a question may be about that the guidance does not cover (yet). Medical assisting
+# and its neighbours that the guidance compares it with (CNA, LPN, RN, phlebotomist, PA) are covered.
+UNCOVERED_OCCUPATIONS = {
+    "dental assistants": r"\bdental (?:assistant|assisting|hygienist)s?\b",
+    "medical scribes": r"\bscribes?\b|\bscribing\b",
+    "surgical technologists": r"\bsurgical (?:tech|techs|technologist|technologists|technician)\b|\bscrub tech\b",
+    "pharmacy technicians": r"\bpharmacy (?:tech|techs|technician|technicians)\b",
+    "medical billing and coding": r"\b(?:medical )?(?:billing and coding|coding and billing|coders?|billers?)\b",
+    "EMTs and paramedics": r"\bemts?\b|\bparamedics?\b",
+    "veterinary assistants": r"\bvet(?:erinary)? (?:assistant|tech|technician)s?\b",
+    "radiologic technologists": r"\b(?:radiolog\w* tech\w*|rad tech|x-?ray tech(?:nician|nologist)?)s?\b(?! (?:course|permit))",
+    "ultrasound technicians": r"\b(?:ultrasound|sonograph\w*)\b",
+    "physical therapy aides": r"\b(?:physical|occupational) therap\w* (?:aide|assistant)s?\b|\bpta\b",
+    "optometric assistants": r"\boptometr\w* (?:assistant|tech)\w*\b",
+    "home health and personal care aides": r"\bhome health aides?\b|\bhha\b|\bcaregivers?\b|\bpersonal care aides?\b",
+    "respiratory therapists": r"\brespiratory therap\w*\b",
+    "unit secretaries": r"\bunit (?:secretar\w+|clerks?)\b|\bhealth unit coordinators?\b",
+    "travel nursing": r"\btravel (?:nurses?|nursing)\b",
+    "medical interpreters": r"\binterpreters?\b",
+    "dialysis technicians": r"\bdialysis tech\w*\b",
+    "ophthalmic technicians": r"\bophthalmic \w+\b",
+    "lactation consultants": r"\blactation\b",
+    "mental health technicians": r"\b(?:mental|behavioral) health tech\w*\b|\bpsych tech\w*\b",
+    "anesthesia technicians": r"\banesthesia tech\w*\b",
+    "sterile processing": r"\bsterile processing\b",
+    "medical laboratory technicians": r"\b(?:medical )?lab(?:oratory)? tech\w*\b|\bmlt\b",
+    "patient care technicians": r"\bpatient care tech\w*\b|\bpcts?\b",
+    "visas and immigration": r"\b(?:visas?|h-?1b|daca|green card|immigra\w+|work permit)\b",
+    "unions": r"\bunions?\b|\bunioniz\w+\b",
+    "malpractice insurance": r"\bmalpractice\b",
+    "AI and automation": r"\b(?:ai|artificial intelligence|robots?|automation|chatgpt)\b",
+}
+_UNCOVERED_RE = {k: re.compile(v, re.IGNORECASE) for k, v in UNCOVERED_OCCUPATIONS.items()}
+
+
+@dataclass(frozen=True)
+class Entities:
+    credentials: frozenset[str]
+    subjects: frozenset[str]
+
+
+def credentials(text: str) -> frozenset[str]:
+    return frozenset(k for k, r in _CREDENTIAL_RE.items() if r.search(text))
+
+
+def subjects(text: str) -> frozenset[str]:
+    return frozenset(k for k, r in _SUBJECT_RE.items() if r.search(text))
+
+
+def of(text: str) -> Entities:
+    return Entities(credentials(text), subjects(text))
+
+
+def replace_credentials(text: str, old: frozenset[str], new: str) -> str:
+    for c in old:
+        text = _CREDENTIAL_RE[c].sub(new, text)
+    return text
+
+
+def uncovered_occupation(text: str) -> str | None:
+    """The occupation a question names that the guidance has nothing on, if any."""
+    for name, r in _UNCOVERED_RE.items():
+        if r.search(text):
+            return name
+    return None
