@@ -142,7 +142,8 @@ def test_report_groups_paraphrases_and_separates_distinct_questions(filled_log, 
     pay = by_example["ma pay per hour"]
     assert report.rated_down == [pay.id] and pay.not_helpful == 3
     data = json.loads(RENDERERS["json"](report))
-    assert set(data) == {"generated_at", "since", "groups", "unanswered", "rated_down", "most_asked"}
+    assert set(data) == {"generated_at", "since", "groups", "unanswered", "rated_down", "most_asked",
+                         "crisis_referrals"}
     assert set(data["groups"][0]) == {"id", "label", "count", "users", "answer_rate", "helpful", "not_helpful",
                                       "top_doc", "examples"}
     md = RENDERERS["md"](report)
@@ -155,12 +156,15 @@ def test_report_groups_paraphrases_and_separates_distinct_questions(filled_log, 
     assert later.groups == [] and later.since
 
 
-def test_report_and_draft_from_the_command_line(filled_log, tmp_path, monkeypatch, capsys, small_kb):
+def test_report_and_draft_from_the_command_line(filled_log, tmp_path, monkeypatch, capsys, small_kb, encoder):
     from bot.cli import main
+    from bot.knowledge.admin import build_index
+    from bot.settings import Settings
 
     monkeypatch.setenv("CAREERBOT_DATA_DIR", str(filled_log.path.parent))
     monkeypatch.setenv("CAREERBOT_KNOWLEDGE_DIR", str(small_kb))
     monkeypatch.setenv("CAREERBOT_INDEX_DIR", str(tmp_path / "index"))
+    build_index(Settings.from_env(), encoder)  # the report encodes with the index's ONNX encoder
     out = tmp_path / "report.json"
     assert main(["faq", "report", "--format", "json", "--out", str(out)]) == 0
     report = json.loads(out.read_text())

@@ -151,7 +151,7 @@ def answered(hits: list[Hit], state: str | None, state_named: bool, titles: dict
                      f"Check with the {state_name(state)} medical and nursing boards.")
     body = answer_first(sentences, figure) if sentences else full
     shown = [p]
-    local = _local(hits, state) if not p.states and not mentions_state else None
+    local = _local(hits, state) if not p.states else None
     if local is not None:
         # General guidance first, then what the asker's own state adds to it.
         lp = local.passage

@@ -30,7 +30,8 @@ SUBJECTS = {
     "exam": r"\b(?:exam|exams|test|tests|questions|pass|passing|score|fail|failed|retake|proctor\w*)\b",
     "renewal": r"\b(?:renew\w*|recertif\w*|expire\w*|expiration|ceus?|continuing education|lapse\w*|reinstat\w*)\b",
     "scope": r"\b(?:allowed|scope|legal|legally|permitted|may an?|can an? ma|can mas|can medical assistants|"
-             r"give (?:shots|injections|vaccines)|draw blood|start ivs?|x-?rays?)\b",
+             r"give (?:shots|injections|vaccines)|injections?|shots|vaccin\w*|draw blood|start ivs?|iv therapy|"
+             r"venipuncture|x-?rays?)\b",
     "length": r"\b(?:how long|weeks|months|years|duration|takes? to|time to)\b",
     "training": r"\b(?:school|program|programs|classes|class|course|courses|curriculum|study|studying|learn)\b",
     "job": r"\b(?:job|jobs|hired|hiring|interview|resume|work as|employer|employers)\b",

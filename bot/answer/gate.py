@@ -24,7 +24,7 @@ REGULARISATION_C = 4.0
 # Calibrated on tests/eval; see README "Evaluation".
 MEDICAL_MIN = 0.5        # probability that the question is about the asker's own health
 OUT_OF_SCOPE_MIN = 0.5
-UNCOVERED_MIN = 0.5      # a health-care career topic the guidance lacks: an honest no-answer
+UNCOVERED_MIN = 0.6      # a health-care career topic the guidance lacks: an honest no-answer
 FOLLOW_UP_MEDICAL_MIN = 0.8  # a follow-up that on its own is clearly about the asker's health
 
 CRISIS_MIN = 0.8         # the classifier's crisis class (README, Safety); crisis.py's patterns are the other layer

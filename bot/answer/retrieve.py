@@ -126,7 +126,9 @@ def search(index: LoadedIndex, vector: np.ndarray, query: str, *, state: str | N
     for i in ids:
         passage = index.passages[i]
         f = index.features[i]
-        d, lx, a = dense[i], lexical.get(i, 0.0), max(float(ask_scores[i]), 0.0)
+        d, lx = dense[i], lexical.get(i, 0.0)
+        # A passage whose section lists no questions is judged on its own text, not penalised.
+        a = max(float(ask_scores[i]), 0.0) if passage.asks else d
         subject = _subject(asked.subjects, f.subjects)
         score = (weights.dense * d + weights.ask * a + weights.lexical * (lx / top_lex)
                  + weights.credential * _credential(asked.credentials, f.heading_credentials, f.text_credentials)

@@ -105,6 +105,8 @@ def _write_passages_db(path: Path, docs: list[Document], passages: list[Passage]
     } for i, p in enumerate(passages)), pk="id")
     db["passages"].enable_fts(["title", "section", "text", "asks"], tokenize="porter")
     # Rows of asks.npy and sentences.npy, in order: which passage each belongs to.
+    for table in ("asks", "sentences"):
+        db[table].create({"id": int, "passage_id": int, "text": str}, pk="id")
     db["asks"].insert_all(({"id": i, "passage_id": pid, "text": t} for i, (pid, t) in enumerate(ask_rows(passages))),
                           pk="id")
     db["sentences"].insert_all(({"id": i, "passage_id": pid, "text": t}
