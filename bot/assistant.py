@@ -79,7 +79,9 @@ class Assistant:
         match = hits[0].match if hits else 0.0
         t2 = time.perf_counter()
 
-        verdict = gate.decide(gate.scores(vectors[0]), is_scope_question(question))
+        # A question naming a credential ("my cma expired") is about a career, never one's health.
+        career = is_scope_question(question) or bool(entities.credentials(question))
+        verdict = gate.decide(gate.scores(vectors[0]), career)
         if reading.follow_up and gate.scores(vectors[1]).medical >= FOLLOW_UP_MEDICAL_MIN:
             verdict = "medical"  # a follow-up about one's own health is still a medical question
         titles = index.titles

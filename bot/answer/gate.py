@@ -124,11 +124,11 @@ class Gate:
         return GateScores(*(float(x) for x in p))
 
     @staticmethod
-    def decide(s: GateScores, scope_question: bool = False) -> Verdict:
-        """A scope-of-practice question ("can I draw blood?") is never read as a request for
-        medical advice."""
+    def decide(s: GateScores, career_question: bool = False) -> Verdict:
+        """A career question the wording gives away (a scope question such as "can I draw blood?",
+        a named credential) is never read as a request for medical advice."""
         # Below the crisis line, a message about one's own wellbeing is still about one's health.
-        if s.medical + s.crisis >= MEDICAL_MIN and not scope_question:
+        if s.medical + s.crisis >= MEDICAL_MIN and not career_question:
             return "medical"
         # A close knowledge-base match never overrides this: "how long does it take to become an
         # electrician" matches the MA timeline at 0.45 and is still out of scope.
