@@ -11,7 +11,7 @@ import numpy as np
 
 from bot.answer import compose, render
 from bot.answer.followup import read
-from bot.answer import crisis, entities
+from bot.answer import crisis, entities, figures
 from bot.answer.encoder import TextEncoder
 from bot.answer.gate import CRISIS_MIN, FOLLOW_UP_MEDICAL_MIN, is_scope_question, is_workplace_emergency
 from bot.knowledge.index import IndexStore
@@ -100,7 +100,7 @@ class Assistant:
         else:
             answer = compose.answered(hits, reading.state, reading.state_named, titles,
                                       sentences=self._sentences(index, hits[0].id, vectors[-1]),
-                                      figure=compose.is_figure_question(question))
+                                      figure=figures.pattern(reading.intent))
             if answer.body_full != answer.body:
                 doc_id = hits[0].passage.doc_id
                 answer.more_ref = f"{doc_id}:{hits[0].id - index.first_passage[doc_id]}"
@@ -162,7 +162,8 @@ class Assistant:
         return v / np.linalg.norm(v)
 
     def _search(self, index, reading, vectors, weights: Weights = WEIGHTS):
-        return search(index, self._search_vector(vectors), reading.query, state=reading.state, weights=weights)
+        return search(index, self._search_vector(vectors), reading.query, state=reading.state,
+                      figure=figures.pattern(reading.intent), weights=weights)
 
     def rank(self, question: str, context: Context | None = None, *, weights: Weights = WEIGHTS) -> list[str]:
         """Document ids in retrieval order, for evaluation (no gate, no threshold)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.knowledge.load import TOPICS
+from bot.answer import figures
 from bot.answer.retrieve import Hit, by_document
 from bot.states import name as state_name
 from bot.types import Answer, PassageHit, Related, Source, Status
@@ -76,44 +77,48 @@ def _related(hits: list[Hit], exclude: set[str], titles: dict[str, str]) -> list
     return out
 
 
-# "how much", "how many hours", "what score": the reply opens with the sentence holding the figure.
-_FIGURE_QUESTION = re.compile(
-    r"\b(?:how (?:much|many|long|often|old)|what(?:'?s| is| are)? (?:the )?(?:cost|fee|fees|price|pay|salary|wage|score|"
-    r"passing score|percent|percentage|number)|cost|fee|fees|price|salary|wage|per hour|hourly|passing score|"
-    r"how many (?:hours|questions|weeks|months|years|credits|ceus?|points))\b", re.IGNORECASE)
-_FIGURE = re.compile(r"\d")
 _NEEDS_CONTEXT = re.compile(r"^(?:it|this|that|they|these|those|he|she|both|either|neither)\b", re.IGNORECASE)
 ANSWER_WORDS = 60
 MAX_SENTENCES = 3
+FIGURE_NEAR = 0.03  # figure sentences this close to the best one are ties: the earliest leads
 
 
-def is_figure_question(question: str) -> bool:
-    return bool(_FIGURE_QUESTION.search(question))
+def _lead(scored: list[tuple[float, int, str]], figure: re.Pattern[str] | None) -> tuple[float, int, str]:
+    """The sentence the reply opens with: the best match, or when a figure was asked for, the best
+    match among the sentences holding that kind of figure (any number when none does). Measured on
+    the dev split: choosing the earliest figure sentence within 0.15 instead lost 0.10 of figure_first."""
+    best = max(scored)
+    if figure is None:
+        return best
+    holding = [c for c in scored if figure.search(c[2])] or [c for c in scored if figures.ANY.search(c[2])]
+    if not holding:
+        return best
+    top = max(c[0] for c in holding)
+    return min((c for c in holding if c[0] >= top - FIGURE_NEAR), key=lambda c: c[1])
 
 
-def answer_first(sentences: list[tuple[str, float]], figure: bool, budget: int = ANSWER_WORDS) -> str:
-    """The one to three sentences that answer the question, about `budget` words: the best match
-    first when a figure was asked for, otherwise in the passage's own order."""
+def answer_first(sentences: list[tuple[str, float]], figure: re.Pattern[str] | None = None,
+                 budget: int = ANSWER_WORDS) -> str:
+    """The one to three sentences that answer the question, about `budget` words: the figure asked
+    for first (`figures.pattern`), otherwise the best matches in the passage's own order."""
     if not sentences:
         return ""
-    scored = [(score + (0.3 if figure and _FIGURE.search(text) else 0.0), pos, text)
-              for pos, (text, score) in enumerate(sentences)]
-    ranked = sorted(scored, reverse=True)
-    chosen = [ranked[0]]
-    best_pos = ranked[0][1]
-    if _NEEDS_CONTEXT.match(ranked[0][2]) and best_pos > 0 and not figure:
-        chosen.append((0.0, best_pos - 1, sentences[best_pos - 1][0]))  # "It costs $125": say what "it" is
+    scored = [(score, pos, text) for pos, (text, score) in enumerate(sentences)]
+    lead = _lead(scored, figure)
+    chosen = [lead]
+    if _NEEDS_CONTEXT.match(lead[2]) and lead[1] > 0 and figure is None:
+        chosen.append((0.0, lead[1] - 1, sentences[lead[1] - 1][0]))  # "It costs $125": say what "it" is
     words = sum(len(c[2].split()) for c in chosen)
-    for cand in ranked[1:]:
+    for cand in sorted(scored, reverse=True):
         if len(chosen) >= MAX_SENTENCES or cand[1] in {c[1] for c in chosen}:
             continue
         n = len(cand[2].split())
-        if words + n > budget or cand[0] < ranked[0][0] - 0.15:
+        if words + n > budget or cand[0] < lead[0] - 0.15:
             continue
         chosen.append(cand)
         words += n
-    first, rest = chosen[0], sorted(chosen[1:], key=lambda c: c[1])
-    ordered = [first, *rest] if figure else sorted(chosen, key=lambda c: c[1])
+    rest = sorted(chosen[1:], key=lambda c: c[1])
+    ordered = [lead, *rest] if figure is not None else sorted(chosen, key=lambda c: c[1])
     return "\n".join(c[2] for c in ordered)
 
 
@@ -129,7 +134,7 @@ def _sources(passages, titles: dict[str, str]) -> list[Source]:
 
 
 def answered(hits: list[Hit], state: str | None, state_named: bool, titles: dict[str, str],
-             sentences: list[tuple[str, float]] | None = None, figure: bool = False) -> Answer:
+             sentences: list[tuple[str, float]] | None = None, figure: re.Pattern[str] | None = None) -> Answer:
     """The best passage: its answering sentences first (`body`), the whole section one press away
     (`body_full`), its own sources, state notes that never contradict it, and related topics."""
     top = hits[0]
@@ -151,7 +156,7 @@ def answered(hits: list[Hit], state: str | None, state_named: bool, titles: dict
                      f"Check with the {state_name(state)} medical and nursing boards.")
     body = answer_first(sentences, figure) if sentences else full
     shown = [p]
-    local = _local(hits, state) if not p.states else None
+    local = _local(hits, state, p.topic) if not p.states else None
     if local is not None:
         # General guidance first, then what the asker's own state adds to it.
         lp = local.passage
@@ -169,12 +174,13 @@ def answered(hits: list[Hit], state: str | None, state_named: bool, titles: dict
     )
 
 
-def _local(hits: list[Hit], state: str | None) -> Hit | None:
-    """The best passage specific to the asker's state, when it is relevant to the question."""
+def _local(hits: list[Hit], state: str | None, topic: str) -> Hit | None:
+    """The best passage specific to the asker's state, when it is relevant to the question: on the
+    answer's topic ("ma pay in california" must not gain California's scope rules)."""
     if state is None:
         return None
     for h in hits[:LOCAL_WITHIN]:
-        if state in h.passage.states and h.dense >= LOCAL_MIN_SCORE:
+        if state in h.passage.states and h.passage.topic == topic and h.dense >= LOCAL_MIN_SCORE:
             return h
     return None
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.answer import entities
 from bot.answer.query import expand
 from bot.states import find_state, replace_state
+from bot.states import name as state_name
 from bot.types import Context
 
 FOLLOW_UP_MAX_WORDS = 8
@@ -26,6 +27,7 @@ class Reading:
     state: str | None   # the asker's state for this question
     state_named: bool   # the question itself named the state
     follow_up: bool
+    intent: str = ""    # what is asked: the question, or the previous one with its entity switched
 
 
 def is_follow_up(question: str) -> bool:
@@ -50,6 +52,8 @@ def switch_entity(previous: str, question: str) -> str | None:
     new_state, old_state = find_state(question), find_state(previous)
     if new_state and old_state and new_state != old_state:
         return replace_state(previous, old_state, new_state)
+    if new_state and not old_state and not entities.subjects(question):
+        return f"{previous.rstrip(' ?.!')} in {state_name(new_state)}"  # "what about in california?"
     return None
 
 
@@ -60,11 +64,12 @@ def read(question: str, context: Context | None) -> Reading:
     switched = switch_entity(context.previous_question or "", question) if follow else None
     if switched is not None:
         return Reading(query=expand(switched), state=find_state(switched) or context.state,
-                       state_named=find_state(switched) is not None, follow_up=False)
+                       state_named=find_state(switched) is not None, follow_up=False, intent=switched)
     query = expand(f"{context.previous_question} {question}" if follow else question)
     if named is None and follow:
         named = find_state(context.previous_question or "")
-    return Reading(query=query, state=named or context.state, state_named=named is not None, follow_up=follow)
+    return Reading(query=query, state=named or context.state, state_named=named is not None, follow_up=follow,
+                   intent=question)
 
 
 def remember(answer, previous: str | None) -> str | None:

@@ -69,6 +69,7 @@ class Weights:
     lexical: float = 0.10
     credential: float = 0.10
     subject: float = 0.04
+    figure: float = 0.05  # the passage holds the kind of figure asked for ("how many hours": "500 hours")
 
 
 WEIGHTS = Weights()
@@ -106,7 +107,7 @@ def _subject(asked: frozenset[str], passage: frozenset[str]) -> float:
 
 
 def search(index: LoadedIndex, vector: np.ndarray, query: str, *, state: str | None = None,
-           weights: Weights = WEIGHTS) -> list[Hit]:
+           figure: re.Pattern[str] | None = None, weights: Weights = WEIGHTS) -> list[Hit]:
     """Passages ranked for a question: dense, lexical and section-question candidates, reranked."""
     dense = dict(index.dense(vector, CANDIDATES))
     lexical = dict(index.lexical(fts_query(query), CANDIDATES))
@@ -132,7 +133,8 @@ def search(index: LoadedIndex, vector: np.ndarray, query: str, *, state: str | N
         subject = _subject(asked.subjects, f.subjects)
         score = (weights.dense * d + weights.ask * a + weights.lexical * (lx / top_lex)
                  + weights.credential * _credential(asked.credentials, f.heading_credentials, f.text_credentials)
-                 + weights.subject * subject)
+                 + weights.subject * subject
+                 + (weights.figure if figure is not None and figure.search(passage.text) else 0.0))
         hits.append(Hit(i, passage, score * _state_factor(passage, state, subject), d, lx, a))
     hits.sort(key=lambda h: h.score, reverse=True)
     return hits

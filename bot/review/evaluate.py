@@ -28,7 +28,7 @@ TARGETS = {
 # Targets of the open issue "answers people can trust": printed beside each figure and listed as
 # not yet met, but not enforced until that issue lands (README, Evaluation).
 PENDING = {
-    "dev": {"recall@1": 0.97},
+    "dev": {"recall@1": 0.97, "figure_first": 0.90},
     "unseen": {"recall@1": 0.92, "uncovered_declined": 0.90, "figure_first": 0.90},
 }
 AT_MOST = {"wrongly_refused", "median_words"}
