@@ -20,6 +20,7 @@ from bot.answer.language import is_english
 from bot.knowledge.load import TOPICS
 from bot.answer.query import expand
 from bot.settings import Settings
+from bot.states import name as state_name
 from bot.types import Answer, Context, Related
 
 # Calibrated on tests/eval: below this dense similarity the best passage is not a real answer.
@@ -95,6 +96,8 @@ class Assistant:
             answer = compose.fixed("no_answer", hits, titles, reading.state)
         elif (missing := self._missing(question, hits)) is not None:
             answer = compose.fixed("no_answer", hits, titles, reading.state, missing=missing)
+        elif self._state_gap(reading, hits):
+            answer = compose.fixed("no_answer", hits, titles, reading.state, state_gap=True)
         elif not hits or match < NO_ANSWER_BELOW:
             answer = compose.fixed("no_answer", hits, titles, reading.state)
         else:
@@ -120,6 +123,17 @@ class Assistant:
         if name is None or not hits:
             return None
         return None if entities.uncovered_occupation(hits[0].passage.text) == name else name
+
+    @staticmethod
+    def _state_gap(reading, hits) -> bool:
+        """A question about what MAs may do in a state the guidance has no rules for ("can mas give
+        flu shots in new york"): rules differ by state, so the general rule could be wrong there."""
+        if not reading.state_named or not hits:
+            return False
+        p = hits[0].passage
+        if p.topic != "scope" and "scope" not in entities.subjects(reading.intent):
+            return False
+        return reading.state not in p.states and state_name(reading.state).lower() not in p.text.lower()
 
     @staticmethod
     def _sentences(index, passage_id: int, vector) -> list[tuple[str, float]]:

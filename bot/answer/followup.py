@@ -38,6 +38,8 @@ def is_follow_up(question: str) -> bool:
         return True
     if len(words) <= 3:  # "how many questions", "how many years?": nothing to go on alone
         return True
+    if len(words) <= 5 and not _NAMES_SUBJECT.search(question) and find_state(question) is None:
+        return True  # "whats the passing score": short and names nothing it could be about
     # "how often do you have to renew it": a pronoun and nothing it could stand for in the question.
     return bool(_ANAPHORA.search(question)) and (len(words) <= 6 or not _NAMES_SUBJECT.search(question))
 

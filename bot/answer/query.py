@@ -12,6 +12,9 @@ SHORT_FORMS = {
     "w/o": "without", "hr": "hour", "hrs": "hours", "yr": "year", "yrs": "years", "govt": "government",
     "xray": "x-ray", "xrays": "x-rays", "vs": "versus", "diff": "difference", "req": "requirement",
     "reqs": "requirements", "info": "information", "pt": "patient", "pts": "patients",
+    "script": "prescription", "scripts": "prescriptions", "rx": "prescription", "derm": "dermatology",
+    "peds": "pediatrics", "obgyn": "ob-gyn", "nursing assistant": "nursing assistant (cna)",
+    "nursing assistants": "nursing assistants (cnas)",
 }
 _WORD = re.compile(r"(?<![\w'/])(" + "|".join(re.escape(k) for k in sorted(SHORT_FORMS, key=len, reverse=True))
                    + r")(?![\w'/])", re.IGNORECASE)

@@ -1,0 +1,53 @@
+"""Answers on the real knowledge base: the asked figure first, the asked subject over the named
+state, and an honest no-answer for a state whose rules the guidance lacks."""
+
+import pytest
+
+from bot.answer import figures
+from bot.answer.compose import answer_first
+from bot.types import Context
+
+
+def first_sentence(answer) -> str:
+    return answer.body.split("\n")[0]
+
+
+def test_the_figure_of_the_asked_kind_leads():
+    sentences = [("Fees change; budget for renewal every 2 years too.", 0.70),
+                 ("The exam costs $125 for members.", 0.45),
+                 ("You apply first, then schedule.", 0.30)]
+    assert answer_first(sentences, figures.pattern("how much does it cost")).startswith("The exam costs $125")
+    assert answer_first(sentences, None).startswith("Fees change")  # no figure asked: best match
+
+
+@pytest.mark.parametrize("question, kind_example, other", [
+    ("how much does the rma cost", "$150", "every 2 years"),
+    ("how many questions are on the exam", "200 multiple-choice questions", "2 hours"),
+    ("how long is ma school", "9 to 12 months", "$1,200"),
+])
+def test_figure_patterns(question, kind_example, other):
+    pattern = figures.pattern(question)
+    assert pattern is not None and pattern.search(kind_example) and not pattern.search(other)
+
+
+def test_no_figure_pattern_without_a_figure_question():
+    assert figures.pattern("what does a medical assistant do") is None
+
+
+def test_cost_follow_up_opens_with_the_fee(kb_assistant):
+    answer = kb_assistant.ask("and the rma?", Context(previous_question="how much does the cma exam cost"))
+    assert answer.status == "answered" and answer.top_doc == "rma-amt"
+    assert "$" in first_sentence(answer)
+
+
+def test_pay_in_a_state_answers_with_pay_not_scope(kb_assistant):
+    answer = kb_assistant.ask("ma pay in california per hour")
+    assert answer.top_doc == "pay-by-state" and "$" in first_sentence(answer)
+    assert "may not perform" not in answer.body  # California's scope rules stay out of a pay answer
+
+
+def test_scope_in_a_state_without_guidance_is_an_honest_no(kb_assistant):
+    answer = kb_assistant.ask("can a medical assistant give flu shots in new york")
+    assert answer.status == "no_answer" and "New York" in answer.body and answer.related
+    covered = kb_assistant.ask("can an ma give injections in california")
+    assert covered.status == "answered" and covered.top_doc == "california-medical-assistants"
