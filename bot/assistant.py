@@ -11,7 +11,7 @@ import numpy as np
 
 from bot.answer import compose, render
 from bot.answer.followup import read
-from bot.answer import crisis, entities, figures
+from bot.answer import coverage, crisis, entities, figures
 from bot.answer.encoder import TextEncoder
 from bot.answer.gate import CRISIS_MIN, FOLLOW_UP_MEDICAL_MIN, is_scope_question, is_workplace_emergency
 from bot.knowledge.index import IndexStore
@@ -42,6 +42,7 @@ class Assistant:
         self.settings = settings
         self.store = store
         self._encoder = encoder  # None: the encoder exported with the published index (ONNX)
+        self._vocabularies: dict[str, coverage.Vocabulary] = {}
 
     @classmethod
     def create(cls, settings: Settings | None = None, encoder: TextEncoder | None = None) -> "Assistant":
@@ -98,7 +99,7 @@ class Assistant:
             answer = compose.fixed("no_answer", hits, titles, reading.state, missing=missing)
         elif self._state_gap(reading, hits):
             answer = compose.fixed("no_answer", hits, titles, reading.state, state_gap=True)
-        elif not hits or match < NO_ANSWER_BELOW:
+        elif not hits or match < NO_ANSWER_BELOW or coverage.off_topic(self._vocabulary(index), question, match):
             answer = compose.fixed("no_answer", hits, titles, reading.state)
         else:
             answer = compose.answered(hits, reading.state, reading.state_named, titles,
@@ -123,6 +124,13 @@ class Assistant:
         if name is None or not hits:
             return None
         return None if entities.uncovered_occupation(hits[0].passage.text) == name else name
+
+    def _vocabulary(self, index) -> coverage.Vocabulary:
+        """The words of the published version, built once per version (about 5,000 words)."""
+        if index.version not in self._vocabularies:
+            self._vocabularies = {index.version: coverage.Vocabulary(
+                t for p in index.passages for t in (p.title, p.section, p.text, *p.asks))}
+        return self._vocabularies[index.version]
 
     @staticmethod
     def _state_gap(reading, hits) -> bool:

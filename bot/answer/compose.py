@@ -44,7 +44,7 @@ OUT_OF_SCOPE_REPLY = (
 )
 NO_ANSWER_REPLY = (
     "I don't have vetted guidance on that yet, so I won't guess. I can help with: "
-    + "; ".join(t.lower() for t in TOPICS.values()) + "."
+    + "; ".join(t[0].lower() + t[1:] for t in TOPICS.values()) + "."
 )
 NO_ANSWER_ON = ("I don't have vetted guidance on {missing} yet, so I won't guess. I can help with medical "
                 "assisting: training, certification, what MAs may do in your state, pay and career paths.")
@@ -82,6 +82,8 @@ def _related(hits: list[Hit], exclude: set[str], titles: dict[str, str]) -> list
 
 _NEEDS_CONTEXT = re.compile(r"^(?:it|this|that|they|these|those|he|she|both|either|neither)\b", re.IGNORECASE)
 ANSWER_WORDS = 60
+MIN_ANSWER_WORDS = 25  # a lead shorter than this goes on with the sentences after it
+LIST_SLACK = 20        # extra words a list may take after the line that introduces it
 MAX_SENTENCES = 3
 FIGURE_NEAR = 0.03  # figure sentences this close to the best one are ties: the earliest leads
 
@@ -119,6 +121,21 @@ def answer_first(sentences: list[tuple[str, float]], figure: re.Pattern[str] | N
         if words + n > budget or cand[0] < lead[0] - 0.15:
             continue
         chosen.append(cand)
+        words += n
+    taken = {c[1] for c in chosen}
+    # Too short to stand alone ("You can take much of it online, but not all of it."): go on with
+    # what follows it in the passage; a line introducing a list ("...certain tasks:") takes its items.
+    intro = lead[2].endswith(":")
+    for pos in range(lead[1] + 1, len(sentences)):
+        text = sentences[pos][0]
+        in_list = intro and text.startswith("•")
+        if pos in taken:
+            continue
+        n = len(text.split())
+        if not (words < MIN_ANSWER_WORDS or in_list) or words + n > budget + (LIST_SLACK if in_list else 0):
+            break
+        chosen.append((0.0, pos, text))
+        taken.add(pos)
         words += n
     rest = sorted(chosen[1:], key=lambda c: c[1])
     ordered = [lead, *rest] if figure is not None else sorted(chosen, key=lambda c: c[1])
