@@ -104,7 +104,8 @@ class Assistant:
         else:
             answer = compose.answered(hits, reading.state, reading.state_named, titles,
                                       sentences=self._sentences(index, hits[0].id, vectors[-1]),
-                                      figure=figures.pattern(reading.intent))
+                                      figure=figures.pattern(reading.intent),
+                                      already_said=context.previous_answer if context else None)
             if answer.body_full != answer.body:
                 doc_id = hits[0].passage.doc_id
                 answer.more_ref = f"{doc_id}:{hits[0].id - index.first_passage[doc_id]}"

@@ -52,7 +52,7 @@ def run_chat(assistant, stdin=sys.stdin, stdout=sys.stdout) -> int:
             answer = assistant.document(suggestions[int(line) - 1])
         else:
             answer = assistant.ask(line, context)
-            context.previous_question = remember(answer, context.previous_question)
+            context = remember(answer, context)
         say(f"\nbot> {answer.answer if not answer.related else _with_numbers(answer)}")
         suggestions = [r.doc_id for r in answer.related]
         more = assistant.more(answer.more_ref) if answer.more_ref else None

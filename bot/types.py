@@ -54,10 +54,12 @@ class Passage:
 
 @dataclass
 class Context:
-    """What a front end knows about the conversation: the asker's state, the previous question."""
+    """What a front end knows about the conversation: the asker's state, the previous question and
+    the answer it got (so a follow-up never repeats it word for word)."""
 
     state: str | None = None
     previous_question: str | None = None
+    previous_answer: str | None = None
 
 
 @dataclass(frozen=True)

@@ -51,3 +51,9 @@ def test_scope_in_a_state_without_guidance_is_an_honest_no(kb_assistant):
     assert answer.status == "no_answer" and "New York" in answer.body and answer.related
     covered = kb_assistant.ask("can an ma give injections in california")
     assert covered.status == "answered" and covered.top_doc == "california-medical-assistants"
+
+
+def test_a_follow_up_never_repeats_the_previous_answer(kb_assistant):
+    first = kb_assistant.ask("how much does the cma exam cost")
+    follow = kb_assistant.ask("how much is it", Context(previous_question=first.query, previous_answer=first.body))
+    assert follow.status == "answered" and follow.body != first.body

@@ -154,7 +154,8 @@ def _sources(passages, titles: dict[str, str]) -> list[Source]:
 
 
 def answered(hits: list[Hit], state: str | None, state_named: bool, titles: dict[str, str],
-             sentences: list[tuple[str, float]] | None = None, figure: re.Pattern[str] | None = None) -> Answer:
+             sentences: list[tuple[str, float]] | None = None, figure: re.Pattern[str] | None = None,
+             already_said: str | None = None) -> Answer:
     """The best passage: its answering sentences first (`body`), the whole section one press away
     (`body_full`), its own sources, state notes that never contradict it, and related topics."""
     top = hits[0]
@@ -175,6 +176,10 @@ def answered(hits: list[Hit], state: str | None, state_named: bool, titles: dict
         notes.append(f"I have no guidance specific to {state_name(state)}; this is the general rule. "
                      f"Check with the {state_name(state)} medical and nursing boards.")
     body = answer_first(sentences, figure) if sentences else full
+    if already_said and body == already_said:
+        # A follow-up that lands on the same sentences gets the passage's next-best ones instead.
+        fresh = [s for s in sentences or [] if s[0] not in already_said]
+        body = answer_first(fresh, figure) if fresh else full
     shown = [p]
     local = _local(hits, state, p.topic) if not p.states else None
     if local is not None:

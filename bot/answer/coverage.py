@@ -21,6 +21,14 @@ UNKNOWN_MATCH_BELOW = 0.70
 MIN_LETTERS = 4
 TYPO_SIMILARITY = 0.8  # "certifcation" is a typo of a word the guidance uses, not a new subject
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+# Words that shape a question rather than name its subject: absent from a small knowledge base,
+# they still say nothing about what the question is about.
+QUESTION_WORDS = frozenset("""
+long length often soon time times take takes taking hard easy good best better worse worth help make
+makes start become becoming work works need needs happen possible allowed okay still ever even
+actually really usually always never anyone someone people person someone something anything
+everything kind sort type lot lots enough able different same normal true right wrong
+""".split())
 
 
 def _stem(word: str) -> str:
@@ -49,7 +57,8 @@ class Vocabulary:
         """The question's content words the guidance never uses (contractions and typos aside)."""
         out = []
         for word in _WORD.findall(question.lower()):
-            if ("'" in word or len(word) < MIN_LETTERS or word in STOPWORDS or word in self.words
+            if ("'" in word or len(word) < MIN_LETTERS or word in STOPWORDS or word in QUESTION_WORDS
+                    or word in self.words
                     or _stem(word) in self.stems or self.is_typo(word)):
                 continue
             out.append(word)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.answer import entities
 from bot.answer.query import expand
@@ -74,6 +74,8 @@ def read(question: str, context: Context | None) -> Reading:
                    intent=question)
 
 
-def remember(answer, previous: str | None) -> str | None:
-    """What the next follow-up leans on: the last question that got an answer (bounded)."""
-    return answer.query[-300:] if answer.status == "answered" else previous
+def remember(answer, context: Context) -> Context:
+    """What the next follow-up leans on: the last question that got an answer (bounded), and that answer."""
+    if answer.status != "answered":
+        return context
+    return replace(context, previous_question=answer.query[-300:], previous_answer=answer.body)

@@ -138,7 +138,8 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if verdict == "warn":
             await _reply(update, texts.SLOW_DOWN)
         return
-    ctx = Context(state=await _user_state(context, update), previous_question=context.chat_data.get("previous"))
+    ctx = Context(state=await _user_state(context, update), previous_question=context.chat_data.get("previous"),
+                  previous_answer=context.chat_data.get("previous_answer"))
     loop = asyncio.get_running_loop()
     work = loop.run_in_executor(s.executor, s.assistant.ask, text, ctx)
     try:
@@ -153,7 +154,8 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         answer = await work
     key = _user_key(context, update)
     question_id = await loop.run_in_executor(s.executor, s.log.record, key, "telegram", text, answer)
-    context.chat_data["previous"] = remember(answer, context.chat_data.get("previous"))
+    after = remember(answer, ctx)
+    context.chat_data["previous"], context.chat_data["previous_answer"] = after.previous_question, after.previous_answer
     await _reply(update, render.to_html(answer), reply_markup=keyboards.for_answer(answer, question_id))
 
 
@@ -245,6 +247,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             n = await asyncio.to_thread(s.log.forget, _user_key(context, update))
             context.user_data.clear()
             context.chat_data.pop("previous", None)
+            context.chat_data.pop("previous_answer", None)
             await query.edit_message_text(texts.FORGET_DONE.format(n=n))
         else:
             await query.edit_message_text(texts.FORGET_CANCELLED)
