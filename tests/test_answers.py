@@ -57,3 +57,10 @@ def test_a_follow_up_never_repeats_the_previous_answer(kb_assistant):
     first = kb_assistant.ask("how much does the cma exam cost")
     follow = kb_assistant.ask("how much is it", Context(previous_question=first.query, previous_answer=first.body))
     assert follow.status == "answered" and follow.body != first.body
+
+
+def test_a_word_the_guidance_never_uses_is_an_honest_no(kb_assistant):
+    answer = kb_assistant.ask("does speaking spanish and being bilingual help get ma jobs")
+    assert answer.status == "no_answer"
+    typo = kb_assistant.ask("how much do medcal assistants make a year")  # a typo is not a new subject
+    assert typo.status == "answered"
