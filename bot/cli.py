@@ -242,6 +242,17 @@ def cmd_index_status(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_index_verify(args, settings: Settings) -> int:
+    from bot.knowledge.index import verify_versions
+
+    results = verify_versions(settings.index_dir)
+    if not results:
+        return _fail(f"no index version in {settings.index_dir}: run 'careerbot index build'")
+    for name, published, problem in results:
+        print(f"{name}{' (published)' if published else ''}: {problem or 'intact'}")
+    return 1 if any(problem for _, _, problem in results) else 0
+
+
 def _assistant(settings: Settings):
     from bot.assistant import Assistant
 
@@ -401,6 +412,8 @@ def parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_index_refresh)
     rb = isub.add_parser("rollback", help="publish the previous version again")
     rb.set_defaults(func=cmd_index_rollback)
+    v = isub.add_parser("verify", help="check every kept version's files against their SHA-256")
+    v.set_defaults(func=cmd_index_verify)
     s = isub.add_parser("status", help="show the published version's manifest")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_index_status)
@@ -449,9 +462,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    settings = Settings.from_env()
     try:
-        return args.func(args, settings)
+        return args.func(args, Settings.from_env())
     except KeyboardInterrupt:
         return 130
     except (CareerbotError, FileNotFoundError) as exc:
