@@ -28,11 +28,12 @@ class Served:
         if webhook:  # Telegram's side: the stand-in POSTs updates to this URL once setWebhook is called
             env = {"PORT": str(free_port()), "WEBHOOK_SECRET": "reliability-secret", **env}
             env.setdefault("WEBHOOK_URL", f"http://127.0.0.1:{env['PORT']}/telegram")
-        self.data = tmp / "data"
+        self.data = Path(env.get("CAREERBOT_DATA_DIR", tmp / "data"))
         self.stderr_path = tmp / "serve.log"
         self.env = dict(os.environ, CAREERBOT_INDEX_DIR=str(kb_settings.index_dir), CAREERBOT_DATA_DIR=str(self.data),
                         CAREERBOT_KNOWLEDGE_DIR=str(kb_settings.knowledge_dir), TELEGRAM_BOT_TOKEN=TOKEN,
-                        TELEGRAM_API_BASE_URL=self.api.base_url, ADMIN_USER_IDS=str(ADMIN_ID), **env)
+                        TELEGRAM_API_BASE_URL=self.api.base_url, ADMIN_USER_IDS=str(ADMIN_ID))
+        self.env.update(env)
         self.proc = None
         self.start()
 
