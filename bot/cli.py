@@ -23,8 +23,13 @@ def _fail(message: str, code: int = 1) -> int:
     return code
 
 
+def _progress(done: int, total: int) -> None:
+    """Passages embedded of total, on one terminal line (nothing when output is not a terminal)."""
+    print(f"\rembedding passages: {done} of {total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
+
+
 def cmd_index_build(args, settings: Settings) -> int:
-    report, error = build_index(settings, force=True)
+    report, error = build_index(settings, force=True, progress=_progress if sys.stderr.isatty() else None)
     if error:
         print(error, file=sys.stderr)
         return 2
@@ -64,7 +69,7 @@ def _admin_event(settings: Settings, action: str, summary: str) -> None:
 def cmd_index_refresh(args, settings: Settings) -> int:
     from bot.knowledge.admin import summary
 
-    report, error = build_index(settings, force=False)
+    report, error = build_index(settings, force=False, progress=_progress if sys.stderr.isatty() else None)
     if error:
         _admin_event(settings, "refresh", "refused: " + error)
         print(error, file=sys.stderr)

@@ -168,8 +168,9 @@ def sentence_rows(passages: list[Passage]) -> list[tuple[int, str]]:
 
 
 def build(docs: list[Document], index_dir: Path, encoder, cache, *, force: bool = True,
-          now: dt.datetime | None = None) -> BuildReport:
-    """Embed (reusing cached vectors), write a new version beside the published one, publish it."""
+          now: dt.datetime | None = None, progress=None) -> BuildReport:
+    """Embed (reusing cached vectors), write a new version beside the published one, publish it.
+    `progress(done, total)` follows the passages being embedded."""
     import faiss
 
     from bot.knowledge.embed import embed_with_cache
@@ -200,7 +201,7 @@ def build(docs: list[Document], index_dir: Path, encoder, cache, *, force: bool 
 
     passages = [p for d in docs for p in split_document(d)]
     texts = [p.embed_text for p in passages]
-    vectors, embedded = embed_with_cache(texts, encoder, cache)
+    vectors, embedded = embed_with_cache(texts, encoder, cache, progress)
     report.passages_embedded = embedded
     report.passages_reused = len(passages) - embedded
     # The questions each section answers, and each sentence (answers open with the ones that
