@@ -65,7 +65,7 @@ def metadata(db_name: str) -> dict:
         "databases": {db_name: {
             "description": "The question log (read-only).",
             "queries": {name: {**q, "hide_sql": True} for name, q in QUERIES.items()},  # plain pages
-            "tables": {"prefs": {"hidden": True}},
+            "tables": {name: {"hidden": True} for name in ("prefs", "inbox", "blocked")},
         }},
     }
 

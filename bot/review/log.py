@@ -95,7 +95,8 @@ def is_disk_full(exc: BaseException) -> bool:
 
 SCHEMA = {
     "questions": ({"id": int, "asked_at": str, "user_key": str, "channel": str, "question": str, "status": str,
-                   "top_doc": str, "score": float, "latency_ms": float, "index_version": str}, "id"),
+                   "top_doc": str, "score": float, "latency_ms": float, "index_version": str,
+                   "update_id": int}, "id"),
     "feedback": ({"question_id": int, "user_key": str, "helpful": int, "comment": str, "at": str}, "question_id"),
     "admin_events": ({"id": int, "at": str, "actor": str, "action": str, "summary": str}, "id"),
     "prefs": ({"user_key": str, "state": str, "updated_at": str}, "user_key"),
@@ -143,6 +144,8 @@ class QuestionLog:
                     table.add_column(column, kind)
         self.db["questions"].create_index(["user_key"], if_not_exists=True)
         self.db["questions"].create_index(["asked_at"], if_not_exists=True)
+        # A Telegram update answered again after a crash (the inbox) is logged once.
+        self.db["questions"].create_index(["update_id"], unique=True, if_not_exists=True)
 
     def user_key(self, user_id: int | str) -> str:
         return hmac.new(self._salt, str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
@@ -162,14 +165,24 @@ class QuestionLog:
             self.pending.add(what, attempt, exc)
             return None
 
-    def record(self, user_key: str | None, channel: str, question: str, answer) -> int | None:
-        """The new question's id, or None when the write had to wait (the answer goes out anyway)."""
+    def record(self, user_key: str | None, channel: str, question: str, answer,
+               update_id: int | None = None) -> int | None:
+        """The question's id, or None when the write had to wait (the answer goes out anyway). A
+        Telegram update recorded already keeps its first row."""
         # A crisis message is never kept: counselors see that it happened, not what was said.
         text = CRISIS_PLACEHOLDER if answer.status == "crisis" else redact(question)
         row = {"asked_at": now(), "user_key": user_key, "channel": channel, "question": text,
                "status": answer.status, "top_doc": answer.top_doc, "score": answer.score,
-               "latency_ms": answer.timings_ms.get("total"), "index_version": answer.index_version}
-        return self._write("question", lambda: self.db["questions"].insert(row).last_pk)
+               "latency_ms": answer.timings_ms.get("total"), "index_version": answer.index_version,
+               "update_id": update_id}
+
+        def insert():
+            if update_id is not None:
+                seen = self.db.execute("select id from questions where update_id = ?", [update_id]).fetchone()
+                if seen:
+                    return seen[0]
+            return self.db["questions"].insert(row).last_pk
+        return self._write("question", insert)
 
     def _rows(self, sql: str, args=()) -> list[dict]:
         """Reads share the one connection with writes, so they take the same lock: sqlite-utils

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import html
 import logging
 import sqlite3
@@ -173,7 +174,8 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await _reply(update, context, texts.TOO_SLOW)
             return
     key = _user_key(context, update)
-    question_id = await loop.run_in_executor(s.executor, s.log.record, key, "telegram", text, answer)
+    question_id = await loop.run_in_executor(
+        s.executor, functools.partial(s.log.record, key, "telegram", text, answer, update_id=update.update_id))
     context.chat_data["previous"] = remember(answer, context.chat_data.get("previous"))
     await _reply(update, context, render.to_html(answer), reply_markup=keyboards.for_answer(answer, question_id))
 
