@@ -84,9 +84,13 @@ def _write_salt(data_dir: Path, path: Path) -> None:
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         if exc.errno == errno.ENOSPC:
-            raise ConfigError(f"the disk under {data_dir} is full: careerbot cannot create its log there; "
-                              "free some space and start again") from None
+            raise ConfigError(disk_full(data_dir)) from None
         raise
+
+
+def disk_full(data_dir: Path) -> str:
+    return (f"the disk under {data_dir} is full: careerbot cannot create or update its log there; "
+            "free some space and start again")
 
 
 def is_disk_full(exc: BaseException) -> bool:
@@ -112,7 +116,12 @@ class QuestionLog:
     in `pending` and is retried; the method returns None meanwhile."""
 
     def __init__(self, data_dir: Path):
-        data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            if is_disk_full(exc):
+                raise ConfigError(disk_full(data_dir)) from None
+            raise
         self.path = data_dir / LOG_FILE
         self._salt = load_salt(data_dir)
         self.pending = PendingWrites()
@@ -128,8 +137,7 @@ class QuestionLog:
             self._migrate()
         except sqlite3.OperationalError as exc:
             if is_disk_full(exc):
-                raise ConfigError(f"the disk under {data_dir} is full: careerbot cannot prepare its log "
-                                  f"{self.path}; free some space and start again") from None
+                raise ConfigError(disk_full(data_dir)) from None
             raise
 
     def _migrate(self) -> None:

@@ -98,10 +98,10 @@ def serve(webhook: bool = False) -> int:
         question_log = QuestionLog(settings.data_dir)
     except CareerbotError as exc:
         return _fail(str(exc))
-    if shutil.disk_usage(settings.data_dir).free < LOW_DISK_BYTES:
+    if (free := shutil.disk_usage(settings.data_dir).free) < LOW_DISK_BYTES:
         logging.getLogger("careerbot").warning(
-            "the disk under %s is full: answering anyway; log writes wait in memory until space returns",
-            settings.data_dir)
+            "the disk under %s is full (%d KB free): answering anyway; log writes wait in memory until "
+            "space returns", settings.data_dir, free // 1024)
     inbox = Inbox(question_log.path, question_log.secret("inbox"))
     services = Services(assistant=assistant, log=question_log, admins=cfg.admins,
                         reindex=Reindexer(settings, question_log), late_after=settings.late_reply_after)

@@ -2,8 +2,8 @@
 complete once space returns. Needs a small tmpfs of its own (root with CAP_SYS_ADMIN); skipped
 with the reason otherwise."""
 
-import os
 import subprocess
+import sys
 import time
 
 import pytest
@@ -54,6 +54,13 @@ def test_disk_full_answers_everyone_and_the_log_catches_up(kb_settings, tmp_path
         api.wait_for(lambda: all(api.replies_to(c) for c in [*chats, 970]), timeout=120)
         texts = [r["text"] for c in [*chats, 970] for r in api.replies_to(c)]
         logged_while_full = served.db_count()
+        fresh = small_disk / "fresh"
+        started = subprocess.run([sys.executable, "-m", "bot.cli", "serve"], capture_output=True, text=True,
+                                 timeout=120, env=dict(served.env, CAREERBOT_DATA_DIR=str(fresh)))
+        said = [line for line in started.stderr.splitlines() if line.startswith("careerbot:")]
+        assert started.returncode == 2 and len(said) == 1 and "is full" in said[0], started.stderr
+        assert "Traceback" not in started.stderr
+        assert not (fresh / "log_salt").exists()  # never an empty salt to start from next time
         (small_disk / "filler").unlink()
         api.wait_for(lambda: served.db_count() == 1 + len(chats), timeout=90)
         report("disk full", questions=len(chats), answered=sum(bool(api.replies_to(c)) for c in chats),
