@@ -126,7 +126,8 @@ def _listening(port: int) -> bool:
 @pytest.mark.parametrize("extra, words", [
     ({"WEBHOOK_URL": "", "WEBHOOK_SECRET": "x"}, "WEBHOOK_URL"),
     ({"WEBHOOK_URL": "https://example.org/telegram", "WEBHOOK_SECRET": ""}, "WEBHOOK_SECRET"),
-    ({"ADMIN_USER_IDS": "12,abc"}, "ADMIN_USER_IDS"),
+    ({"ADMIN_USER_IDS": "12,abc", "WEBHOOK_URL": "https://example.org/telegram", "WEBHOOK_SECRET": "x"},
+     "ADMIN_USER_IDS"),  # one problem, one line (each problem found is listed, a line each)
 ])
 def test_webhook_and_admin_settings_are_checked_first(kb_settings, tmp_path, extra, words):
     out = subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--webhook"],
