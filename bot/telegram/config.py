@@ -108,6 +108,6 @@ def read(env, webhook: bool, data_dir: Path) -> tuple[ServeConfig | None, list[s
                 problems.append(f"PORT {port} is already in use: stop what listens there or choose another port")
     if (problem := data_dir_problem(data_dir)) is not None:
         problems.append(problem)
-    if problems:
+    if problems or admins is None or rate is None:
         return None, problems
     return ServeConfig(token, admins, rate, url, secret, port), []
