@@ -23,8 +23,13 @@ def _fail(message: str, code: int = 1) -> int:
     return code
 
 
+def _progress(done: int, total: int) -> None:
+    """Passages embedded of total, on one terminal line (nothing when output is not a terminal)."""
+    print(f"\rembedding passages: {done} of {total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
+
+
 def cmd_index_build(args, settings: Settings) -> int:
-    report, error = build_index(settings, force=True)
+    report, error = build_index(settings, force=True, progress=_progress if sys.stderr.isatty() else None)
     if error:
         print(error, file=sys.stderr)
         return 2
@@ -64,7 +69,7 @@ def _admin_event(settings: Settings, action: str, summary: str) -> None:
 def cmd_index_refresh(args, settings: Settings) -> int:
     from bot.knowledge.admin import summary
 
-    report, error = build_index(settings, force=False)
+    report, error = build_index(settings, force=False, progress=_progress if sys.stderr.isatty() else None)
     if error:
         _admin_event(settings, "refresh", "refused: " + error)
         print(error, file=sys.stderr)
@@ -242,6 +247,17 @@ def cmd_index_status(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_index_verify(args, settings: Settings) -> int:
+    from bot.knowledge.index import verify_versions
+
+    results = verify_versions(settings.index_dir)
+    if not results:
+        return _fail(f"no index version in {settings.index_dir}: run 'careerbot index build'")
+    for name, published, problem in results:
+        print(f"{name}{' (published)' if published else ''}: {problem or 'intact'}")
+    return 1 if any(problem for _, _, problem in results) else 0
+
+
 def _assistant(settings: Settings):
     from bot.assistant import Assistant
 
@@ -401,6 +417,8 @@ def parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_index_refresh)
     rb = isub.add_parser("rollback", help="publish the previous version again")
     rb.set_defaults(func=cmd_index_rollback)
+    v = isub.add_parser("verify", help="check every kept version's files against their SHA-256")
+    v.set_defaults(func=cmd_index_verify)
     s = isub.add_parser("status", help="show the published version's manifest")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_index_status)
@@ -449,9 +467,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    settings = Settings.from_env()
     try:
-        return args.func(args, settings)
+        return args.func(args, Settings.from_env())
     except KeyboardInterrupt:
         return 130
     except (CareerbotError, FileNotFoundError) as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,8 @@ class Settings:
     index_dir: Path
     model_path: Path | None   # None: the packaged all-MiniLM-L6-v2, located only when building
     model_id: str
+    # An update answered later than this after it was sent (from the inbox) opens with an apology.
+    late_reply_after: dt.timedelta = dt.timedelta(hours=24)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -31,12 +35,20 @@ class Settings:
         model = env.get("CAREERBOT_MODEL", "").strip()
         model_path = Path(model).expanduser().resolve() if model else None
         model_id = str(model_path) if model_path else PACKAGED_MODEL_ID
+        late = env.get("CAREERBOT_LATE_REPLY_HOURS", "24").strip()
+        try:
+            late_hours = float(late)
+        except ValueError:
+            late_hours = math.nan
+        if not (math.isfinite(late_hours) and late_hours > 0):
+            raise ConfigError(f"CAREERBOT_LATE_REPLY_HOURS must be a positive number of hours, not {late!r}")
         return cls(
             data_dir=Path(env.get("CAREERBOT_DATA_DIR", "data")).expanduser(),
             knowledge_dir=Path(env.get("CAREERBOT_KNOWLEDGE_DIR", "knowledge")).expanduser(),
             index_dir=Path(env.get("CAREERBOT_INDEX_DIR", "index")).expanduser(),
             model_path=model_path,
             model_id=model_id,
+            late_reply_after=dt.timedelta(hours=late_hours),
         )
 
     def model_dir(self) -> Path:

@@ -3,7 +3,11 @@
 It implements the methods careerbot uses (getMe, deleteWebhook, setWebhook, setMyCommands,
 getUpdates with long polling, sendMessage, sendChatAction, answerCallbackQuery,
 editMessageReplyMarkup, editMessageText), records every call, and can inject faults
-(429 with retry_after, 500s, timeouts) into chosen methods.
+(429 with retry_after, 500s, timeouts, Telegram's 400 and 403 answers) into chosen methods.
+
+Updates are held the way Telegram holds them: getUpdates returns them until it is called with a
+higher offset, which confirms them; after setWebhook they are POSTed to the webhook instead, in
+order, and retried until the bot answers 200.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ import itertools
 import json
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections import defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
@@ -34,9 +40,12 @@ class FakeBotAPI:
         self.token = token
         self.calls: list[tuple[str, dict]] = []
         self.sent: list[dict] = []          # sendMessage payloads that were answered OK
+        self.delivered: list[int] = []      # update ids POSTed to the webhook and answered 200
         self.pushed_at: dict[int, float] = {}  # update id -> time.monotonic() when queued
         self.faults: dict[str, list] = defaultdict(list)
         self.outages: dict[str, tuple[float, int]] = {}
+        self.chat_faults: dict[tuple[str, str], dict] = {}  # (method, chat id) -> Telegram's error answer
+        self.webhook: dict | None = None   # {"url": ..., "secret_token": ...} after setWebhook
         self._updates: list[dict] = []
         self._cond = threading.Condition()
         self._ids = itertools.count(1)
@@ -64,10 +73,12 @@ class FakeBotAPI:
         self.port = self.server.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}/bot"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._sender = threading.Thread(target=self._deliver_webhooks, daemon=True)
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> "FakeBotAPI":
         self._thread.start()
+        self._sender.start()
         return self
 
     def stop(self) -> None:
@@ -94,6 +105,14 @@ class FakeBotAPI:
     def fail_for(self, method: str, seconds: float, status: int = 500) -> None:
         """Answer every call of a method with `status` for the next `seconds` (an outage)."""
         self.outages[method] = (time.monotonic() + seconds, status)
+
+    def fail_chat(self, method: str, chat_id: int, status: int, description: str, **parameters) -> None:
+        """Answer every call of `method` for one chat with a Telegram error, as the Bot API words it
+        (403 'bot was blocked by the user', 400 with migrate_to_chat_id, ...)."""
+        body = {"ok": False, "error_code": status, "description": description}
+        if parameters:
+            body["parameters"] = parameters
+        self.chat_faults[(method, str(chat_id))] = body
 
     def calls_of(self, method: str) -> list[dict]:
         return [p for m, p in list(self.calls) if m == method]
@@ -132,6 +151,10 @@ class FakeBotAPI:
         until, status = self.outages.get(method, (0.0, 0))
         if fault is None and time.monotonic() < until:
             fault = status
+        if fault is None and (body := self.chat_faults.get((method, str(params.get("chat_id"))))):
+            return self._send(req, body["error_code"], body)
+        if isinstance(fault, dict):  # a whole error answer, e.g. {"error_code": 400, "description": ...}
+            return self._send(req, fault["error_code"], {"ok": False, **fault})
         if fault == "timeout":
             time.sleep(float(params.get("_hang", 8)))
             return self._send(req, 504, {"ok": False, "error_code": 504, "description": "Gateway Timeout"})
@@ -162,10 +185,39 @@ class FakeBotAPI:
                                    "supports_inline_queries": False}
 
     def m_deleteWebhook(self, p):
+        with self._cond:
+            self.webhook = None
         return True
 
     def m_setWebhook(self, p):
+        with self._cond:
+            self.webhook = {"url": p["url"], "secret_token": p.get("secret_token")}
+            self._cond.notify_all()
         return True
+
+    def _deliver_webhooks(self) -> None:
+        """Telegram's side of a webhook: POST each update in order; on anything but 200 (the bot
+        down, restarting) keep it and try again."""
+        while True:
+            with self._cond:
+                while not self._closed and not (self.webhook and self._updates):
+                    self._cond.wait(0.5)
+                if self._closed:
+                    return
+                hook, update = dict(self.webhook), self._updates[0]
+            req = urllib.request.Request(hook["url"], data=json.dumps(update).encode(), method="POST",
+                                         headers={"Content-Type": "application/json",
+                                                  "X-Telegram-Bot-Api-Secret-Token": hook["secret_token"] or ""})
+            try:
+                ok = urllib.request.urlopen(req, timeout=10).status == 200
+            except (urllib.error.URLError, OSError):
+                ok = False
+            with self._cond:
+                if ok and self._updates and self._updates[0] is update:
+                    self._updates.pop(0)
+                    self.delivered.append(update["update_id"])
+            if not ok:
+                time.sleep(0.2)
 
     def m_setMyCommands(self, p):
         return True

@@ -67,3 +67,42 @@ def test_ask_runs_with_torch_unimportable(small_assistant, small_settings, tmp_p
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
     assert answer["status"] == "answered" and "$125" in answer["answer"]
+
+
+def test_embedding_reports_progress_and_keeps_what_it_embedded(encoder, tmp_path):
+    from bot.knowledge.embed import PROGRESS_EVERY, EmbeddingCache, embed_with_cache
+
+    texts = [f"medical assistant question number {i}" for i in range(PROGRESS_EVERY * 2 + 3)]
+    cache = EmbeddingCache(tmp_path / "cache.db")
+    seen = []
+    vectors, embedded = embed_with_cache(texts, encoder, cache, lambda done, total: seen.append((done, total)))
+    total = len(texts)
+    assert embedded == total and seen == [(PROGRESS_EVERY, total), (2 * PROGRESS_EVERY, total), (total, total)]
+    again = []
+    same, embedded = embed_with_cache(texts, encoder, cache, lambda *a: again.append(a))
+    assert embedded == 0 and again == [] and np.allclose(same, vectors)
+    cache.close()
+
+
+def test_index_build_shows_progress_on_a_terminal(small_settings):
+    import pty
+
+    env = dict(os.environ, CAREERBOT_INDEX_DIR=str(small_settings.index_dir),
+               CAREERBOT_DATA_DIR=str(small_settings.data_dir), CAREERBOT_KNOWLEDGE_DIR=str(small_settings.knowledge_dir))
+    main, child = pty.openpty()
+    proc = subprocess.run([sys.executable, "-m", "bot.cli", "index", "build"], env=env, stderr=child,
+                          stdout=subprocess.PIPE, text=True, timeout=600)
+    os.close(child)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main)
+    passages = read_manifest(small_settings.index_dir)["passages"]
+    assert proc.returncode == 0
+    assert f"embedding passages: {passages} of {passages}".encode() in shown

@@ -51,9 +51,9 @@ def test_database_file_holds_no_raw_ids_phones_or_emails(tmp_path, monkeypatch):
 
 
 def test_user_keys_depend_on_the_salt(tmp_path, monkeypatch):
-    monkeypatch.setenv("CAREERBOT_LOG_SALT", "one")
+    monkeypatch.setenv("CAREERBOT_LOG_SALT", "one-long-enough-salt")
     a = QuestionLog(tmp_path / "a").user_key(1)
-    monkeypatch.setenv("CAREERBOT_LOG_SALT", "two")
+    monkeypatch.setenv("CAREERBOT_LOG_SALT", "two-long-enough-salt")
     b = QuestionLog(tmp_path / "b").user_key(1)
     assert a != b and len(a) == 32
 

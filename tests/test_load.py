@@ -94,3 +94,37 @@ def test_fixture_kb_skips_drafts():
 
     docs = load_publishable(FIXTURE_KB)
     assert sorted(d.id for d in docs) == ["california-injections", "cma-exam", "injections", "pay"]
+
+
+def test_a_file_that_is_not_utf8_is_a_problem_with_its_line(tmp_path):
+    (tmp_path / "sample.md").write_text(GOOD)
+    (tmp_path / "latin.md").write_bytes(GOOD.replace("sample", "latin").encode() + "Caf\u00e9\n".encode("latin-1"))
+    docs, problems = load_documents(tmp_path, dt.date(2026, 6, 1))
+    assert [d.id for d in docs] == ["sample"]
+    assert len(problems) == 1 and "latin.md:13: encoding: is not UTF-8" in str(problems[0])
+    assert "save the file as UTF-8" in str(problems[0])
+
+
+def test_links_that_loop_or_lead_nowhere_are_problems_not_crashes(tmp_path):
+    (tmp_path / "sample.md").write_text(GOOD)
+    (tmp_path / "a.md").symlink_to(tmp_path / "b.md")
+    (tmp_path / "b.md").symlink_to(tmp_path / "a.md")
+    (tmp_path / "gone.md").symlink_to(tmp_path / "deleted.md")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "up").symlink_to(tmp_path, target_is_directory=True)
+    docs, problems = load_documents(tmp_path, dt.date(2026, 6, 1))
+    assert [d.id for d in docs] == ["sample"]
+    text = "\n".join(str(p) for p in problems)
+    assert f"{tmp_path / 'a.md'}: link: is a symlink loop" in text and f"{tmp_path / 'b.md'}: link:" in text
+    assert f"{tmp_path / 'gone.md'}: link: points to {tmp_path / 'deleted.md'}, which does not exist" in text
+    assert f"{tmp_path / 'sub' / 'up'}: link: leads back to" in text
+    assert len(problems) == 4
+
+
+def test_a_document_over_200_kb_is_refused_with_its_size(tmp_path):
+    big = tmp_path / "big.md"
+    big.write_text(GOOD.replace("sample", "big") + "Padding sentence for size. " * 20_000)
+    with pytest.raises(KnowledgeError) as caught:
+        load_publishable(tmp_path, dt.date(2026, 6, 1))
+    size = big.stat().st_size
+    assert f"big.md: size: is {size:,} bytes; a document may be at most 200 KB" in str(caught.value)

@@ -126,9 +126,55 @@ def _listening(port: int) -> bool:
 @pytest.mark.parametrize("extra, words", [
     ({"WEBHOOK_URL": "", "WEBHOOK_SECRET": "x"}, "WEBHOOK_URL"),
     ({"WEBHOOK_URL": "https://example.org/telegram", "WEBHOOK_SECRET": ""}, "WEBHOOK_SECRET"),
-    ({"ADMIN_USER_IDS": "12,abc"}, "ADMIN_USER_IDS"),
+    ({"ADMIN_USER_IDS": "12,abc", "WEBHOOK_URL": "https://example.org/telegram", "WEBHOOK_SECRET": "x"},
+     "ADMIN_USER_IDS"),  # one problem, one line (each problem found is listed, a line each)
 ])
 def test_webhook_and_admin_settings_are_checked_first(kb_settings, tmp_path, extra, words):
     out = subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--webhook"],
                          env=serve_env(kb_settings, tmp_path, **extra), capture_output=True, text=True, timeout=60)
     assert out.returncode == 2 and words in out.stderr and out.stderr.count("\n") == 1
+
+
+WEBHOOK = {"WEBHOOK_URL": "https://example.org/telegram", "WEBHOOK_SECRET": "s3cret"}
+
+
+@pytest.mark.parametrize("extra, words", [
+    ({**WEBHOOK, "PORT": "99999"}, "PORT must be a port number"),
+    ({**WEBHOOK, "PORT": "0"}, "PORT must be a port number"),
+    ({**WEBHOOK, "WEBHOOK_URL": "http://example.org/telegram"}, "WEBHOOK_URL"),
+    ({**WEBHOOK, "WEBHOOK_URL": "https://example.org"}, "with a path"),
+    ({**WEBHOOK, "WEBHOOK_URL": "telegram"}, "WEBHOOK_URL"),
+    ({**WEBHOOK, "TELEGRAM_MAX_MESSAGES_PER_SECOND": "-5"}, "TELEGRAM_MAX_MESSAGES_PER_SECOND"),
+    ({**WEBHOOK, "TELEGRAM_MAX_MESSAGES_PER_SECOND": "nan"}, "TELEGRAM_MAX_MESSAGES_PER_SECOND"),
+    ({**WEBHOOK, "TELEGRAM_MAX_MESSAGES_PER_SECOND": "inf"}, "TELEGRAM_MAX_MESSAGES_PER_SECOND"),
+    ({**WEBHOOK, "ADMIN_USER_IDS": "12,-3"}, "ADMIN_USER_IDS"),
+    ({**WEBHOOK, "CAREERBOT_DATA_DIR": "/proc/1"}, "not writable"),  # not even root may write there
+])
+def test_each_bad_setting_is_one_line_and_exit_code_2(kb_settings, tmp_path, extra, words):
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--webhook"],
+                         env=serve_env(kb_settings, tmp_path, **extra), capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and words in out.stderr and out.stderr.count("\n") == 1, out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_a_data_dir_that_is_a_file_and_a_port_in_use_are_both_named(kb_settings, tmp_path):
+    a_file = tmp_path / "data-file"
+    a_file.write_text("not a directory")
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--webhook"],
+                             env=serve_env(kb_settings, tmp_path, **WEBHOOK, PORT=str(port),
+                                           CAREERBOT_DATA_DIR=str(a_file)),
+                             capture_output=True, text=True, timeout=60)
+    lines = out.stderr.splitlines()
+    assert out.returncode == 2 and len(lines) == 2, out.stderr
+    assert f"PORT {port} is already in use" in lines[0] and "is a file" in lines[1]
+
+
+def test_polling_refuses_bad_settings_too(kb_settings, tmp_path):
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "serve"],
+                         env=serve_env(kb_settings, tmp_path, TELEGRAM_MAX_MESSAGES_PER_SECOND="fast"),
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and out.stderr.count("\n") == 1 and "'fast'" in out.stderr

@@ -259,3 +259,42 @@ def test_a_crisis_message_gets_988_as_html_and_the_log_keeps_no_text(telegram_bo
     assert [r["question"] for r in question_log.db.query("select question from questions where status = 'crisis'")] \
         == ["[crisis message]"]
     assert b"want to die" not in question_log.path.read_bytes()
+
+
+def test_an_update_answered_a_day_late_says_sorry_for_the_delay(telegram_bot, fake_api):
+    import time as _time
+
+    fake_api.push(message(130, "what is a cma", date=int(_time.time()) - 2 * 86400))
+    late = fake_api.wait_replies(130, 1)[-1]
+    fresh = ask(fake_api, 131, "what is a cma")
+    assert late["text"].startswith("Sorry for the delay") and "Source:" in late["text"]
+    assert not fresh["text"].startswith("Sorry for the delay")
+
+
+def test_a_hung_encoder_gets_a_retry_message_within_15_s(kb_assistant, question_log, fake_api):
+    """The encoder runs in process (onnxruntime): a call that hangs is abandoned after 10 s."""
+    import threading
+    import time as _time
+
+    from bot.assistant import Assistant
+    from bot.telegram.handlers import Services
+    from tests.bot_runner import BotRunner
+
+    release = threading.Event()
+
+    class HungEncoder:
+        def encode(self, texts):
+            release.wait(60)  # stands in for an onnxruntime call that never returns
+            raise RuntimeError("the encoder hung")
+
+    hung = Assistant(kb_assistant.settings, kb_assistant.store, encoder=HungEncoder())
+    runner = BotRunner(Services(assistant=hung, log=question_log), fake_api).start()
+    try:
+        started = _time.monotonic()
+        fake_api.push(message(140, "what is a cma"))
+        reply = fake_api.wait_replies(140, 1, timeout=20)[-1]
+        waited = _time.monotonic() - started
+        assert waited < 15 and "took me too long" in reply["text"] and "went wrong" not in reply["text"]
+    finally:
+        release.set()
+        runner.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.settings import Settings
 
 
-def build_index(settings: Settings, encoder=None, force: bool = True):
+def build_index(settings: Settings, encoder=None, force: bool = True, progress=None):
     """Validate, embed and publish; returns (BuildReport, None) or (None, error text).
 
     With force=False nothing is published when the knowledge base has not changed."""
@@ -22,7 +22,7 @@ def build_index(settings: Settings, encoder=None, force: bool = True):
     encoder = encoder or Encoder(settings.model_dir(), settings.model_id)
     cache = EmbeddingCache(settings.embedding_cache_path)
     try:
-        return build(docs, settings.index_dir, encoder, cache, force=force), None
+        return build(docs, settings.index_dir, encoder, cache, force=force, progress=progress), None
     finally:
         cache.close()
 

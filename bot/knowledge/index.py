@@ -4,6 +4,10 @@ A version is a directory under the index directory holding the FAISS index (inne
 normalised vectors), `passages.db` (passages plus an FTS5 table for lexical search) and
 `manifest.json`. `index/current` is a symlink to the published version; publishing replaces it in
 one atomic rename, so a reader sees the old version or the new one, never a half-built one.
+
+The manifest records the SHA-256 of every file of its version (and of the exported encoder it
+names). Loading checks them: a corrupt published version is passed over for the newest intact
+one, with one line in the log, and a refresh rebuilds it even when no document changed.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import shutil
 import sqlite3
@@ -29,6 +34,7 @@ from bot.answer.query import expand
 from bot.knowledge.passages import sentences, split_document
 from bot.types import Document, Passage
 
+log = logging.getLogger("careerbot.index")
 CURRENT = "current"
 MANIFEST = "manifest.json"
 KEEP_VERSIONS = 3
@@ -61,11 +67,50 @@ def published_path(index_dir: Path) -> Path | None:
 
 
 def read_manifest(index_dir: Path) -> dict | None:
-    """The published version's manifest, without loading FAISS or the model."""
+    """The published version's manifest, without loading FAISS or the model (None when there is
+    none or it cannot be read)."""
     path = published_path(index_dir)
-    if path is None:
+    return None if path is None else _manifest(path)
+
+
+def _manifest(version: Path) -> dict | None:
+    try:
+        manifest = json.loads((version / MANIFEST).read_text())
+    except (OSError, ValueError):
         return None
-    return json.loads((path / MANIFEST).read_text())
+    return manifest if isinstance(manifest, dict) and "version" in manifest else None
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_hashes(folder: Path) -> dict[str, str]:
+    return {p.name: sha256(p) for p in sorted(folder.iterdir()) if p.is_file() and p.name != MANIFEST}
+
+
+def check_version(version: Path) -> str | None:
+    """What is wrong with a built version (its first corrupt or missing file), or None when every
+    file matches the SHA-256 its manifest recorded."""
+    manifest = _manifest(version)
+    if manifest is None:
+        return f"{MANIFEST} is missing or unreadable"
+    if "files" not in manifest:
+        return None  # built before versions recorded their hashes: nothing to check against
+    folders = [(version, manifest["files"]),
+               (version.parent / manifest.get("encoder", ""), manifest.get("encoder_files", {}))]
+    for folder, hashes in folders:
+        for name, expected in hashes.items():
+            path = folder / name
+            if not path.is_file():
+                return f"{path.relative_to(version.parent)} is missing"
+            if sha256(path) != expected:
+                return f"{path.relative_to(version.parent)} does not match its SHA-256 in the manifest"
+    return None
 
 
 @dataclass
@@ -123,8 +168,9 @@ def sentence_rows(passages: list[Passage]) -> list[tuple[int, str]]:
 
 
 def build(docs: list[Document], index_dir: Path, encoder, cache, *, force: bool = True,
-          now: dt.datetime | None = None) -> BuildReport:
-    """Embed (reusing cached vectors), write a new version beside the published one, publish it."""
+          now: dt.datetime | None = None, progress=None) -> BuildReport:
+    """Embed (reusing cached vectors), write a new version beside the published one, publish it.
+    `progress(done, total)` follows the passages being embedded."""
     import faiss
 
     from bot.knowledge.embed import embed_with_cache
@@ -132,6 +178,10 @@ def build(docs: list[Document], index_dir: Path, encoder, cache, *, force: bool 
     started = time.perf_counter()
     index_dir.mkdir(parents=True, exist_ok=True)
     previous = read_manifest(index_dir)
+    current = published_path(index_dir)
+    broken = check_version(current) if current is not None else None
+    if broken:
+        log.warning("the published index %s is corrupt (%s): rebuilding it", current.name, broken)
     previous_version = previous["version"] if previous else None
     old_hashes = previous.get("doc_hashes", {}) if previous else {}
     doc_hashes = {d.id: doc_hash(d) for d in docs}
@@ -145,13 +195,13 @@ def build(docs: list[Document], index_dir: Path, encoder, cache, *, force: bool 
     if not docs:
         raise IndexUnavailable("no published documents to index: add documents with 'status: published' "
                           "and a reviewer to the knowledge directory")
-    if previous and previous.get("knowledge_hash") == khash and not force:
+    if previous and previous.get("knowledge_hash") == khash and not force and not broken:
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
     passages = [p for d in docs for p in split_document(d)]
     texts = [p.embed_text for p in passages]
-    vectors, embedded = embed_with_cache(texts, encoder, cache)
+    vectors, embedded = embed_with_cache(texts, encoder, cache, progress)
     report.passages_embedded = embedded
     report.passages_reused = len(passages) - embedded
     # The questions each section answers, and each sentence (answers open with the ones that
@@ -175,7 +225,8 @@ def build(docs: list[Document], index_dir: Path, encoder, cache, *, force: bool 
     np.save(staging / "sentences.npy", sentence_vectors)
     _write_passages_db(staging / "passages.db", docs, passages)
     previous_gate = index_dir / previous_version / Gate.FILE if previous else None
-    if previous and previous.get("gate_hash") == gate_hash and previous_gate.is_file():
+    # Never copied from a corrupt version: its gate is fitted again.
+    if previous and not broken and previous.get("gate_hash") == gate_hash and previous_gate.is_file():
         shutil.copyfile(previous_gate, staging / Gate.FILE)  # same examples: no need to fit again
     else:
         Gate.from_examples(encoder, cache).save(staging)
@@ -186,6 +237,7 @@ def build(docs: list[Document], index_dir: Path, encoder, cache, *, force: bool 
         "encoder": encoder_folder, "model_hash": mhash,
         "built_at": now.isoformat(timespec="seconds"),
         "reviewed_latest": max(d.reviewed_on for d in docs).isoformat(),
+        "files": file_hashes(staging), "encoder_files": file_hashes(index_dir / encoder_folder),
     }
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2))
     _fsync_dir(staging)
@@ -265,6 +317,13 @@ def versions(index_dir: Path) -> list[str]:
                   if p.is_dir() and p.name.startswith("v") and (p / MANIFEST).is_file())
 
 
+def verify_versions(index_dir: Path) -> list[tuple[str, bool, str | None]]:
+    """Every kept version, newest first: (name, published, problem or None)."""
+    current = published_path(index_dir)
+    return [(name, current is not None and current.name == name, check_version(index_dir / name))
+            for name in reversed(versions(index_dir))]
+
+
 def prune(index_dir: Path, keep: int = KEEP_VERSIONS) -> list[str]:
     """Remove all but the newest `keep` versions (never the published one) and stale staging dirs."""
     current = published_path(index_dir)
@@ -279,7 +338,7 @@ def prune(index_dir: Path, keep: int = KEEP_VERSIONS) -> list[str]:
         if not (pid.isdigit() and Path(f"/proc/{pid}").exists()):
             shutil.rmtree(stale, ignore_errors=True)
     # Exported encoders no kept version names any more.
-    used = {json.loads((index_dir / v / MANIFEST).read_text()).get("encoder") for v in versions(index_dir)}
+    used = {(_manifest(index_dir / v) or {}).get("encoder") for v in versions(index_dir)}
     for folder in index_dir.glob(f"{ENCODERS}/*"):
         if folder.is_dir() and not folder.name.startswith(".") and f"{ENCODERS}/{folder.name}" not in used:
             shutil.rmtree(folder, ignore_errors=True)
@@ -306,10 +365,11 @@ def passage_features(p: Passage) -> PassageFeatures:
 class LoadedIndex:
     """One published version in memory: FAISS vectors, passages and the FTS5 table."""
 
-    def __init__(self, path: Path, model_id: str, dim: int | None = None):
+    def __init__(self, path: Path, model_id: str, dim: int | None = None, on_broken=None):
         import faiss
 
         self.path = path
+        self._on_broken = on_broken  # called when passages.db turns out corrupt while serving
         self.manifest = json.loads((path / MANIFEST).read_text())
         self.version = self.manifest["version"]
         if self.manifest.get("format") != FORMAT:
@@ -364,11 +424,20 @@ class LoadedIndex:
         """FTS5 BM25 hits as (passage id, score), higher is better."""
         if not match:
             return []
-        with self._db_lock:
-            rows = self.db.execute(
-                "select rowid, bm25(passages_fts, 2.0, 2.0, 1.0) from passages_fts "
-                "where passages_fts match ? order by bm25(passages_fts, 2.0, 2.0, 1.0) limit ?",
-                (match, k)).fetchall()
+        try:
+            with self._db_lock:
+                rows = self.db.execute(
+                    "select rowid, bm25(passages_fts, 2.0, 2.0, 1.0) from passages_fts "
+                    "where passages_fts match ? order by bm25(passages_fts, 2.0, 2.0, 1.0) limit ?",
+                    (match, k)).fetchall()
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "fts5" in str(exc):
+                raise  # a query FTS5 cannot parse is a bug to see, not corruption
+            # passages.db changed under us (overwritten, truncated): this question goes on with
+            # dense search alone, and the next ones are answered from an intact version.
+            if self._on_broken is not None:
+                self._on_broken(self, f"passages.db cannot be read ({exc})")
+            return []
         return [(int(r), -float(s)) for r, s in rows]
 
     def close(self) -> None:
@@ -387,6 +456,8 @@ class IndexStore:
         self.model_id = model_id
         self.dim = dim
         self._loaded: LoadedIndex | None = None
+        self._published: Path | None = None  # what `current` pointed at when _loaded was chosen
+        self._broken: dict[Path, str] = {}   # versions found corrupt, with what is wrong
         self._lock = threading.Lock()
 
     def get(self) -> LoadedIndex:
@@ -394,12 +465,47 @@ class IndexStore:
         if path is None:
             raise IndexUnavailable(f"no index is published in {self.index_dir}: run 'careerbot index build'")
         loaded = self._loaded
-        if loaded is not None and loaded.path == path:
+        if loaded is not None and self._published == path:
             return loaded
         with self._lock:
-            if self._loaded is None or self._loaded.path != path:
-                self._loaded = LoadedIndex(path, self.model_id, self.dim)
+            if self._loaded is None or self._published != path:
+                self._loaded = self._load_intact(path)
+                self._published = path
             return self._loaded
+
+    def _load_intact(self, published: Path) -> LoadedIndex:
+        """The published version if it is intact, else the newest intact one, said in one line."""
+        candidates = [published] + [self.index_dir / v for v in reversed(versions(self.index_dir))
+                                    if v != published.name]
+        for path in candidates:
+            problem = self._broken.get(path) or check_version(path)
+            if problem is None:
+                try:
+                    loaded = LoadedIndex(path, self.model_id, self.dim, on_broken=self._mark_broken)
+                except IndexUnavailable:
+                    if path == published:
+                        raise  # built for another model or format: the admin must rebuild
+                    continue
+                except Exception as exc:  # unreadable despite matching hashes (built before hashes)
+                    problem = f"it cannot be loaded ({type(exc).__name__}: {exc})"
+                else:
+                    if path != published:
+                        log.error("index %s is corrupt (%s): answering from %s, the newest intact version; "
+                                  "run 'careerbot index refresh' to rebuild it", published.name,
+                                  self._broken[published], path.name)
+                    return loaded
+            self._broken[path] = problem
+        raise IndexUnavailable(f"no intact index version in {self.index_dir} ({published.name}: "
+                               f"{self._broken[published]}): run 'careerbot index build'")
+
+    def _mark_broken(self, loaded: LoadedIndex, problem: str) -> None:
+        with self._lock:
+            if loaded.path in self._broken:
+                return
+            self._broken[loaded.path] = problem
+            if self._loaded is loaded:
+                self._loaded = None  # the next get() chooses again
+                self._published = None
 
 
 def rollback(index_dir: Path) -> tuple[str, str]:

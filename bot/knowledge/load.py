@@ -7,6 +7,7 @@ it without reading code. An invalid document never reaches an index.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,9 @@ OPTIONAL = ("states",)
 KNOWN = REQUIRED + REQUIRED_TO_PUBLISH + OPTIONAL
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SKIP_FILES = {"README.md"}
+# A guidance document is a few pages; the largest in knowledge/ is about 20 KB. A 5 MB file took
+# 342 s to refresh: refused instead, with its size.
+MAX_DOCUMENT_BYTES = 200 * 1024
 
 
 @dataclass(frozen=True)
@@ -157,8 +161,65 @@ def parse(path: Path, text: str | None = None, today: dt.date | None = None) -> 
     return (None, problems) if problems else (doc, [])
 
 
+def scan(knowledge_dir: Path) -> tuple[list[Path], list[Problem]]:
+    """Every Markdown file under the knowledge directory, and the links that lead nowhere (a loop,
+    a missing target), each a problem naming the file and the fix."""
+    paths: list[Path] = []
+    problems: list[Problem] = []
+    seen_dirs: set[Path] = set()
+    for root, dirs, files in os.walk(knowledge_dir, followlinks=True):
+        real = Path(root).resolve()
+        if real in seen_dirs:  # a linked directory leading back into the tree
+            problems.append(Problem(Path(root), 0, "link", f"leads back to {real}, a loop: delete the link"))
+            dirs[:] = []
+            continue
+        seen_dirs.add(real)
+        for name in sorted(files):
+            path = Path(root) / name
+            if name.endswith(".md") and name not in SKIP_FILES:
+                paths.append(path)
+        for name in dirs + files:
+            path = Path(root) / name
+            if path.is_symlink() and not path.exists() and (problem := _link_problem(path)):
+                problems.append(problem)
+                if path in paths:
+                    paths.remove(path)
+    return sorted(paths), problems
+
+
+def _link_problem(path: Path) -> Problem | None:
+    try:
+        path.resolve(strict=True)
+    except FileNotFoundError:
+        return Problem(path, 0, "link", f"points to {os.readlink(path)}, which does not exist: "
+                                        "fix the link or delete it")
+    except (RuntimeError, OSError):  # RuntimeError: Python's "Symlink loop"; OSError: ELOOP
+        return Problem(path, 0, "link", "is a symlink loop (it leads back to itself): point it at a real "
+                                        "file or delete it")
+    return None
+
+
+def read_document(path: Path) -> tuple[str | None, Problem | None]:
+    """The file's text, or the problem that stops it being read (too large, not UTF-8)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:
+            return None, Problem(path, 0, "size", f"is {size:,} bytes; a document may be at most "
+                                                  f"{MAX_DOCUMENT_BYTES // 1024} KB: split it into documents of "
+                                                  "one subject each")
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, Problem(path, 0, "file", f"cannot be read ({exc.strerror}): check it exists and is readable")
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, Problem(path, line, "encoding", f"is not UTF-8 (byte 0x{data[exc.start]:02x}): save the "
+                                                     "file as UTF-8 in your editor")
+
+
 def document_paths(knowledge_dir: Path) -> list[Path]:
-    return sorted(p for p in knowledge_dir.rglob("*.md") if p.name not in SKIP_FILES)
+    return scan(knowledge_dir)[0]
 
 
 def load_documents(knowledge_dir: Path, today: dt.date | None = None) -> tuple[list[Document], list[Problem]]:
@@ -167,10 +228,14 @@ def load_documents(knowledge_dir: Path, today: dt.date | None = None) -> tuple[l
         return [], [Problem(knowledge_dir, 0, "knowledge directory",
                             "does not exist: create it or set CAREERBOT_KNOWLEDGE_DIR")]
     docs: list[Document] = []
-    problems: list[Problem] = []
+    paths, problems = scan(knowledge_dir)
     seen: dict[str, Path] = {}
-    for path in document_paths(knowledge_dir):
-        doc, found = parse(path, today=today)
+    for path in paths:
+        text, problem = read_document(path)
+        if problem is not None:
+            problems.append(problem)
+            continue
+        doc, found = parse(path, text, today=today)
         problems.extend(found)
         if doc is None:
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import tempfile
@@ -64,7 +65,7 @@ def metadata(db_name: str) -> dict:
         "databases": {db_name: {
             "description": "The question log (read-only).",
             "queries": {name: {**q, "hide_sql": True} for name, q in QUERIES.items()},  # plain pages
-            "tables": {"prefs": {"hidden": True}},
+            "tables": {name: {"hidden": True} for name in ("prefs", "inbox", "blocked")},
         }},
     }
 
@@ -86,4 +87,25 @@ def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8001) -> int:
         meta = Path(tmp) / "metadata.json"
         meta.write_text(json.dumps(metadata(db_path.stem)))
         print(f"Counselor view: http://{host}:{port}/{db_path.stem} (Ctrl-C to stop)", flush=True)
-        return subprocess.call(command(db_path, meta, host, port))
+        return _run_until_stopped(command(db_path, meta, host, port))
+
+
+def _run_until_stopped(cmd: list[str]) -> int:
+    """Run Datasette as a child that ends with us: SIGTERM or Ctrl-C stops it too, and the port is
+    free when this returns (without this, SIGTERM left Datasette serving the port)."""
+    child = subprocess.Popen(cmd)
+    previous = signal.signal(signal.SIGTERM, lambda *_: child.terminate())
+    try:
+        code = child.wait()
+    except KeyboardInterrupt:
+        code = 0
+    finally:
+        if child.poll() is None:
+            child.terminate()
+        try:
+            child.wait(10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        signal.signal(signal.SIGTERM, previous)
+    return 0 if code in (0, -signal.SIGTERM, -signal.SIGINT) else code

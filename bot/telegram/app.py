@@ -6,13 +6,14 @@ import asyncio
 import logging
 from collections import defaultdict
 
-from telegram import BotCommand
+from telegram import BotCommand, Update
 from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor,
-                          CallbackQueryHandler, CommandHandler, MessageHandler, filters)
+                          CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters)
 
 from . import handlers, texts
 from .handlers import SERVICES, Services
+from .inbox import DurableQueue, Inbox
 
 _log = logging.getLogger("careerbot.telegram")
 # Updates handled at once: four times the encoder batch threads (handlers.ASK_THREADS); more only
@@ -34,6 +35,19 @@ class MessageRateLimiter(AIORateLimiter):
     BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0)
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+        try:
+            return await self._retried(callback, args, kwargs, endpoint, data, rate_limit_args)
+        except ChatMigrated as exc:
+            if not isinstance(data, dict) or "chat_id" not in data:
+                raise
+            # The group became a supergroup: send once more, to its new id (the message replied to
+            # stayed in the old group).
+            _log.info("%s: the group moved to a supergroup; sending to its new chat id", endpoint)
+            data["chat_id"] = exc.new_chat_id
+            data.pop("reply_parameters", None)
+            return await self._retried(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+    async def _retried(self, callback, args, kwargs, endpoint, data, rate_limit_args):
         if endpoint in self.UNLIMITED:
             return await callback(*args, **kwargs)
         for attempt, pause in enumerate((*self.BACKOFF_S, None)):
@@ -50,24 +64,29 @@ class MessageRateLimiter(AIORateLimiter):
 
 class PerChatOrder(BaseUpdateProcessor):
     """Answer many chats at once, but one chat's messages in the order they were sent,
-    so a follow-up is read after the question it follows."""
+    so a follow-up is read after the question it follows; then mark the update done in the inbox."""
 
-    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES):
+    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES, on_done=None):
         super().__init__(max_concurrent_updates)
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._on_done = on_done
 
     async def do_process_update(self, update, coroutine) -> None:
         chat = getattr(update, "effective_chat", None)
         if chat is None:
             await coroutine
-            return
-        lock = self._locks[chat.id]
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            if not lock.locked() and not lock._waiters:
-                self._locks.pop(chat.id, None)
+        else:
+            lock = self._locks[chat.id]
+            try:
+                async with lock:
+                    await coroutine
+            finally:
+                if not lock.locked() and not lock._waiters:
+                    self._locks.pop(chat.id, None)
+        # Handled (the reply sent, or an apology): an update cancelled at shutdown never gets here
+        # and is answered after the restart.
+        if self._on_done is not None:
+            await self._on_done(update)
 
     async def initialize(self) -> None:
         pass
@@ -78,22 +97,32 @@ class PerChatOrder(BaseUpdateProcessor):
 
 async def _post_init(app: Application) -> None:
     await app.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS])
+    if isinstance(app.update_queue, DurableQueue):
+        await app.update_queue.replay(app.bot)  # queued before polling starts: answered first
 
 
 def build_application(services: Services, token: str, base_url: str | None = None,
-                      overall_max_rate: float = TELEGRAM_MESSAGES_PER_SECOND) -> Application:
-    """`overall_max_rate` is Telegram's own ceiling by default; 0 lifts it (a self-hosted Bot API)."""
+                      overall_max_rate: float = TELEGRAM_MESSAGES_PER_SECOND,
+                      inbox: Inbox | None = None) -> Application:
+    """`overall_max_rate` is Telegram's own ceiling by default; 0 lifts it (a self-hosted Bot API).
+    With an `inbox`, every update is kept until answered (bot/telegram/inbox.py)."""
     message = filters.UpdateType.MESSAGE  # edited messages and channel posts are ignored
-    app = (ApplicationBuilder()
-           .token(token)
-           .base_url(base_url or DEFAULT_BASE_URL)
-           .base_file_url((base_url or DEFAULT_BASE_URL).replace("/bot", "/file/bot"))
-           .rate_limiter(MessageRateLimiter(overall_max_rate=overall_max_rate, max_retries=3))
-           .concurrent_updates(PerChatOrder())
-           .connection_pool_size(CONNECTIONS)
-           .post_init(_post_init)
-           .build())
+    builder = (ApplicationBuilder()
+               .token(token)
+               .base_url(base_url or DEFAULT_BASE_URL)
+               .base_file_url((base_url or DEFAULT_BASE_URL).replace("/bot", "/file/bot"))
+               .rate_limiter(MessageRateLimiter(overall_max_rate=overall_max_rate, max_retries=3))
+               .connection_pool_size(CONNECTIONS)
+               .post_init(_post_init))
+    if inbox is not None:
+        queue = DurableQueue(inbox)
+        builder = builder.update_queue(queue).concurrent_updates(PerChatOrder(on_done=queue.done))
+    else:
+        builder = builder.concurrent_updates(PerChatOrder())
+    app = builder.build()
     app.bot_data[SERVICES] = services
+    # Before every handler: updates from people who blocked the bot (and wrote nothing since).
+    app.add_handler(TypeHandler(Update, handlers.skip_blocked), group=-1)
     commands = {"start": handlers.start, "help": handlers.help_, "topics": handlers.topics,
                 "about": handlers.about, "state": handlers.state, "forget": handlers.forget,
                 "stats": handlers.stats, "reindex": handlers.reindex}

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import functools
 import html
 import logging
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from telegram import Update
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.ext import ContextTypes
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.answer import render
 from bot.answer.followup import remember
@@ -28,6 +32,12 @@ MAX_QUESTION_CHARS = 1000
 TYPING_AFTER_S = 0.3
 TYPING_SHOWN_S = 5.0
 ASK_THREADS = 16  # concurrent questions share encoder batches (bot/embed.py)
+# An answer takes tens of milliseconds; one still running after this is abandoned and the person
+# asked to try again (the encoder runs in process, so a hung call cannot be killed, only left).
+ANSWER_TIMEOUT_S = 10.0
+LATE_AFTER = dt.timedelta(hours=24)
+# What Telegram says when a button press is answered too late or twice (answerCallbackQuery, 400).
+_STALE_QUERY = ("query is too old", "query id is invalid")
 
 
 @dataclass
@@ -37,6 +47,8 @@ class Services:
     admins: frozenset[int] = frozenset()
     limit: QuestionLimit = field(default_factory=QuestionLimit)
     reindex: object = None           # callable() -> summary text, run off the event loop
+    late_after: dt.timedelta = LATE_AFTER  # older updates (from the inbox) get a word of apology
+    blocked: dict[str, dt.datetime] | None = None  # user key -> when Telegram said they blocked the bot
     executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(ASK_THREADS, thread_name_prefix="careerbot-ask"))
 
@@ -45,9 +57,11 @@ def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.bot_data[SERVICES]
 
 
-async def _reply(update: Update, text: str, **kw) -> None:
-    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML,
-                                              disable_web_page_preview=True, **kw)
+async def _reply(update: Update, context, text: str, **kw) -> None:
+    message = update.message
+    if message is not None and dt.datetime.now(dt.timezone.utc) - message.date > services(context).late_after:
+        text = texts.LATE + text  # answered from the inbox long after it was sent
+    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML, disable_web_page_preview=True, **kw)
 
 
 def _user_key(context, update: Update) -> str:
@@ -57,25 +71,28 @@ def _user_key(context, update: Update) -> str:
 async def _user_state(context, update: Update) -> str | None:
     if "state" not in context.user_data:
         key = _user_key(context, update)
-        context.user_data["state"] = await asyncio.to_thread(services(context).log.get_state, key)
+        try:
+            context.user_data["state"] = await asyncio.to_thread(services(context).log.get_state, key)
+        except sqlite3.OperationalError:  # the log unreadable for now: answer without the state
+            return None
     return context.user_data["state"]
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _reply(update, texts.WELCOME, reply_markup=keyboards.topics())
+    await _reply(update, context, texts.WELCOME, reply_markup=keyboards.topics())
 
 
 async def help_(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _reply(update, texts.HELP)
+    await _reply(update, context, texts.HELP)
 
 
 async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _reply(update, "Pick a topic:", reply_markup=keyboards.topics())
+    await _reply(update, context, "Pick a topic:", reply_markup=keyboards.topics())
 
 
 async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     info = services(context).assistant.about()
-    await _reply(update, (
+    await _reply(update, context, (
         f"My answers come from {info['documents']} guidance documents written from public primary "
         "sources (the Bureau of Labor Statistics, the certifying bodies AAMA, AMT, NHA, NCCT and AMCA, "
         "and state boards and statutes) and checked by a person. Each answer names its source and "
@@ -90,24 +107,24 @@ async def state(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if context.args:
         code = normalise(" ".join(context.args))
         if code is None:
-            await _reply(update, "I don't know that state. Use its two-letter code, for example /state CA.")
+            await _reply(update, context, "I don't know that state. Use its two-letter code, for example /state CA.")
             return
         await asyncio.to_thread(s.log.set_state, key, code)
         context.user_data["state"] = code
-        await _reply(update, f"Got it: I'll answer for {state_name(code)}. Send /state to see or clear it.")
+        await _reply(update, context, f"Got it: I'll answer for {state_name(code)}. Send /state to see or clear it.")
         return
     current = await _user_state(context, update)
     if current:
         await asyncio.to_thread(s.log.set_state, key, None)
         context.user_data["state"] = None
-        await _reply(update, f"Your state was {state_name(current)}; I've cleared it. "
+        await _reply(update, context, f"Your state was {state_name(current)}; I've cleared it. "
                              "Send /state XX to set it again.")
     else:
-        await _reply(update, "You haven't set a state. " + texts.STATE_ASK)
+        await _reply(update, context, "You haven't set a state. " + texts.STATE_ASK)
 
 
 async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _reply(update, texts.FORGET_CONFIRM, reply_markup=keyboards.forget_confirm())
+    await _reply(update, context, texts.FORGET_CONFIRM, reply_markup=keyboards.forget_confirm())
 
 
 def _mentioned_text(update: Update, context) -> str | None:
@@ -131,12 +148,12 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if text is None:
         return
     if len(text) > MAX_QUESTION_CHARS:
-        await _reply(update, texts.TOO_LONG)
+        await _reply(update, context, texts.TOO_LONG)
         return
     verdict = s.limit.check(update.effective_user.id)
     if verdict != "ok":
         if verdict == "warn":
-            await _reply(update, texts.SLOW_DOWN)
+            await _reply(update, context, texts.SLOW_DOWN)
         return
     ctx = Context(state=await _user_state(context, update), previous_question=context.chat_data.get("previous"),
                   previous_answer=context.chat_data.get("previous_answer"))
@@ -151,22 +168,28 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if now - context.chat_data.get("typing_at", -TYPING_SHOWN_S) >= TYPING_SHOWN_S:
             context.chat_data["typing_at"] = now
             await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
-        answer = await work
+        try:
+            answer = await asyncio.wait_for(work, ANSWER_TIMEOUT_S - TYPING_AFTER_S)
+        except asyncio.TimeoutError:
+            log.warning("an answer took over %.0f s and was abandoned; asked the person to retry", ANSWER_TIMEOUT_S)
+            await _reply(update, context, texts.TOO_SLOW)
+            return
     key = _user_key(context, update)
-    question_id = await loop.run_in_executor(s.executor, s.log.record, key, "telegram", text, answer)
+    question_id = await loop.run_in_executor(
+        s.executor, functools.partial(s.log.record, key, "telegram", text, answer, update_id=update.update_id))
     after = remember(answer, ctx)
     context.chat_data["previous"], context.chat_data["previous_answer"] = after.previous_question, after.previous_answer
-    await _reply(update, render.to_html(answer), reply_markup=keyboards.for_answer(answer, question_id))
+    await _reply(update, context, render.to_html(answer), reply_markup=keyboards.for_answer(answer, question_id))
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_chat.type == ChatType.PRIVATE:
-        await _reply(update, texts.NON_TEXT)
+        await _reply(update, context, texts.NON_TEXT)
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_chat.type == ChatType.PRIVATE:
-        await _reply(update, texts.UNKNOWN_COMMAND)
+        await _reply(update, context, texts.UNKNOWN_COMMAND)
 
 
 async def _admin(update: Update, context, command: str) -> bool:
@@ -174,7 +197,7 @@ async def _admin(update: Update, context, command: str) -> bool:
     if update.effective_user.id in s.admins:
         return True
     await asyncio.to_thread(s.log.admin_event, _user_key(context, update), "refused", f"/{command} from a non-admin")
-    await _reply(update, texts.NOT_ADMIN)
+    await _reply(update, context, texts.NOT_ADMIN)
     return False
 
 
@@ -188,36 +211,42 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     def pct(x):
         return "n/a" if x is None else f"{x:.0%}"
 
-    await _reply(update, (
+    await _reply(update, context, (
         f"<b>Questions</b>: {st['today']} today, {st['week']} in the last 7 days\n"
         f"<b>Answer rate</b> (7 days): {pct(st['answer_rate'])}\n"
         f"<b>Helpful rate</b> (7 days): {pct(st['helpful_rate'])}\n"
         f"<b>Index</b>: {html.escape(info['version'])}, built {html.escape(info['built_at'])} "
-        f"({html.escape(info['age'])} ago)"))
+        f"({html.escape(info['age'])} ago)\n"
+        f"<b>Log</b>: {st['log_waiting']} writes waiting for the disk, {st['log_dropped']} dropped"))
 
 
 async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await _admin(update, context, "reindex"):
         return
     s = services(context)
-    await _reply(update, "Refreshing the index…")
+    await _reply(update, context, "Refreshing the index…")
     actor = _user_key(context, update)
     summary = await asyncio.to_thread(s.reindex, actor)
-    await _reply(update, html.escape(summary))
+    await _reply(update, context, html.escape(summary))
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
     query = update.callback_query
     kind, _, arg = (query.data or "").partition(":")
+    if query.message is None:
+        # A button under an inline message (sent via the bot in another chat): there is no chat
+        # to reply in, so the press is only acknowledged.
+        await _answer_query(query, texts.INLINE_BUTTON)
+        return
     if kind == "fb":
         qid, _, value = arg.partition(":")
         if not (qid.isdigit() and value in ("0", "1")):
-            await query.answer(texts.STALE_BUTTON)
+            await _answer_query(query, texts.STALE_BUTTON)
             return
         helpful = value == "1"
         ok = await asyncio.to_thread(s.log.feedback, int(qid), _user_key(context, update), helpful)
-        await query.answer(texts.THANKS if ok else texts.NOT_YOURS)
+        await _answer_query(query, texts.THANKS if ok else texts.NOT_YOURS)
         if ok and query.message is not None:
             markup = query.message.reply_markup
             rows = [keyboards.feedback_row(int(qid), helpful)] + list(markup.inline_keyboard[1:] if markup else [])
@@ -226,38 +255,87 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if kind in ("doc", "more"):
         answer = s.assistant.document(arg) if kind == "doc" else s.assistant.more(arg)
         if answer is None:
-            await query.answer(texts.STALE_BUTTON)
+            await _answer_query(query, texts.STALE_BUTTON)
             return
-        await query.answer()
-        await _reply(update, render.to_html(answer), reply_markup=keyboards.for_answer(answer, None))
+        await _answer_query(query)
+        await _reply(update, context, render.to_html(answer), reply_markup=keyboards.for_answer(answer, None))
         return
     if kind == "topic" and arg in TOPICS:
         docs = s.assistant.topics().get(arg, [])
-        await query.answer()
-        await _reply(update, f"<b>{html.escape(TOPICS[arg])}</b>: pick one.",
+        await _answer_query(query)
+        await _reply(update, context, f"<b>{html.escape(TOPICS[arg])}</b>: pick one.",
                      reply_markup=keyboards.InlineKeyboardMarkup(keyboards.related_rows(docs)))
         return
     if kind == "state" and arg == "ask":
-        await query.answer()
-        await _reply(update, texts.STATE_ASK)
+        await _answer_query(query)
+        await _reply(update, context, texts.STATE_ASK)
         return
     if kind == "forget" and arg in ("yes", "no"):
-        await query.answer()
+        await _answer_query(query)
         if arg == "yes":
             n = await asyncio.to_thread(s.log.forget, _user_key(context, update))
             context.user_data.clear()
             context.chat_data.pop("previous", None)
             context.chat_data.pop("previous_answer", None)
-            await query.edit_message_text(texts.FORGET_DONE.format(n=n))
+            await query.edit_message_text(texts.FORGET_LATER if n is None else texts.FORGET_DONE.format(n=n))
         else:
             await query.edit_message_text(texts.FORGET_CANCELLED)
         return
-    await query.answer(texts.STALE_BUTTON)
+    await _answer_query(query, texts.STALE_BUTTON)
+
+
+async def _answer_query(query, text: str | None = None) -> None:
+    """Acknowledge a button press; one Telegram no longer accepts (too old, answered already) is
+    left quietly: the press itself has been handled."""
+    try:
+        await query.answer(text)
+    except BadRequest as exc:
+        if not any(words in str(exc).lower() for words in _STALE_QUERY):
+            raise
+        log.debug("button press acknowledged too late: %s", exc)
+
+
+async def skip_blocked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every handler: nothing is sent to someone who blocked the bot, until they write
+    again (a message sent after the block, or any button press)."""
+    user = update.effective_user
+    s = services(context)
+    if user is None:
+        return
+    if s.blocked is None:
+        s.blocked = await asyncio.to_thread(s.log.blocked_keys)
+    if not s.blocked:
+        return
+    key = _user_key(context, update)
+    at = s.blocked.get(key)
+    if at is None:
+        return
+    if update.message is not None and update.message.date <= at:
+        raise ApplicationHandlerStop  # written before the block: stays unanswered
+    del s.blocked[key]
+    await asyncio.to_thread(s.log.unblock, key)
+
+
+async def _blocked_by(update: object, context) -> bool:
+    """Telegram answered 403: the person blocked the bot (or left the group). Not a failure."""
+    if not isinstance(context.error, Forbidden) or not isinstance(update, Update) or update.effective_user is None:
+        return False
+    s = services(context)
+    key = _user_key(context, update)
+    if s.blocked is None:
+        s.blocked = await asyncio.to_thread(s.log.blocked_keys)
+    if key not in s.blocked:
+        s.blocked[key] = dt.datetime.now(dt.timezone.utc)
+        await asyncio.to_thread(s.log.block, key)
+        log.info("a person blocked the bot (%s); nothing more is sent to them until they write", context.error)
+    return True
 
 
 async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure without the token or the message text, apologise, keep running."""
     exc = context.error
+    if await _blocked_by(update, context):
+        return
     text = ""
     if isinstance(update, Update) and update.effective_message is not None:
         text = (update.effective_message.text or "")[:80]

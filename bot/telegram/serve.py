@@ -9,13 +9,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
+import shutil
 import sys
 from urllib.parse import urlparse
 
+from bot.errors import CareerbotError
 from bot.settings import Settings
 
-_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+from . import config
+
+# Less free space than this under the data directory at start is reported (the log may fill it).
+LOW_DISK_BYTES = 16 * 1024 * 1024
 
 
 class RedactToken(logging.Filter):
@@ -52,13 +56,6 @@ def _fail(message: str) -> int:
     return 2
 
 
-def admin_ids(raw: str) -> frozenset[int] | None:
-    try:
-        return frozenset(int(x) for x in raw.replace(" ", "").split(",") if x)
-    except ValueError:
-        return None
-
-
 async def _check_token(token: str, base_url: str | None) -> None:
     from telegram import Bot
 
@@ -69,28 +66,12 @@ async def _check_token(token: str, base_url: str | None) -> None:
 
 
 def serve(webhook: bool = False) -> int:
-    token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
-    if not token:
-        return _fail("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and export it "
-                     "(or use 'careerbot chat' to talk to the bot in this terminal)")
-    admins = admin_ids(os.environ.get("ADMIN_USER_IDS", ""))
-    if admins is None:
-        return _fail("ADMIN_USER_IDS must be comma-separated numeric Telegram user ids")
-    rate = os.environ.get("TELEGRAM_MAX_MESSAGES_PER_SECOND", "30").strip()
-    try:
-        max_rate = float(rate)
-    except ValueError:
-        return _fail(f"TELEGRAM_MAX_MESSAGES_PER_SECOND must be a number (30 is Telegram's limit), not {rate!r}")
-    if webhook:
-        url = os.environ.get("WEBHOOK_URL", "").strip()
-        secret = os.environ.get("WEBHOOK_SECRET", "").strip()
-        port = os.environ.get("PORT", "8443").strip()
-        if not url.startswith(("https://", "http://")):
-            return _fail("WEBHOOK_URL must be the public https:// URL Telegram should call")
-        if not _SECRET_RE.match(secret):
-            return _fail("WEBHOOK_SECRET must be set: 1-256 characters of A-Z, a-z, 0-9, _ and -")
-        if not port.isdigit():
-            return _fail(f"PORT must be a number, not {port!r}")
+    settings = Settings.from_env()
+    cfg, problems = config.read(os.environ, webhook, settings.data_dir)
+    if problems:
+        print("\n".join(f"careerbot: {p}" for p in problems), file=sys.stderr)
+        return 2
+    token, url = cfg.token, cfg.webhook_url
     setup_logging(token)
 
     from telegram.error import InvalidToken, NetworkError
@@ -109,18 +90,26 @@ def serve(webhook: bool = False) -> int:
     from bot.review.log import QuestionLog
     from .app import build_application
     from .handlers import Services
+    from .inbox import Inbox
     from .reindex import Reindexer
 
-    settings = Settings.from_env()
-    assistant = Assistant.create(settings)
-    question_log = QuestionLog(settings.data_dir)
-    services = Services(assistant=assistant, log=question_log, admins=admins,
-                        reindex=Reindexer(settings, question_log))
-    app = build_application(services, token, base_url, overall_max_rate=max_rate)
+    try:
+        assistant = Assistant.create(settings)
+        question_log = QuestionLog(settings.data_dir)
+    except CareerbotError as exc:
+        return _fail(str(exc))
+    if (free := shutil.disk_usage(settings.data_dir).free) < LOW_DISK_BYTES:
+        logging.getLogger("careerbot").warning(
+            "the disk under %s is full (%d KB free): answering anyway; log writes wait in memory until "
+            "space returns", settings.data_dir, free // 1024)
+    inbox = Inbox(question_log.path, question_log.secret("inbox"))
+    services = Services(assistant=assistant, log=question_log, admins=cfg.admins,
+                        reindex=Reindexer(settings, question_log), late_after=settings.late_reply_after)
+    app = build_application(services, token, base_url, overall_max_rate=cfg.max_rate, inbox=inbox)
     try:
         if webhook:
-            app.run_webhook(listen="0.0.0.0", port=int(port), url_path=urlparse(url).path.lstrip("/"),
-                            webhook_url=url, secret_token=secret)
+            app.run_webhook(listen="0.0.0.0", port=cfg.port, url_path=urlparse(url).path.lstrip("/"),
+                            webhook_url=url, secret_token=cfg.webhook_secret)
         else:
             app.run_polling()
     except InvalidToken:
@@ -128,5 +117,6 @@ def serve(webhook: bool = False) -> int:
     except NetworkError as exc:
         return _fail(f"cannot reach the Telegram Bot API: {str(exc).replace(token, '[token]')}")
     finally:
+        inbox.close()
         question_log.close()
     return 0

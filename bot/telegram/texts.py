@@ -41,3 +41,7 @@ FORGET_CONFIRM = ("This erases every question you have asked me, your feedback a
                   "It can't be undone. Erase it?")
 FORGET_DONE = "Done: I erased {n} question(s) and everything else I kept about you."
 FORGET_CANCELLED = "OK, nothing was erased."
+TOO_SLOW = "Sorry, that took me too long to answer. Please send your question again in a moment."
+LATE = "Sorry for the delay: I couldn't answer sooner.\n\n"
+INLINE_BUTTON = "Open a chat with me to use this button."
+FORGET_LATER = "I'll erase your history as soon as I can write to my records again (in a few minutes at most)."

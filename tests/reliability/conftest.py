@@ -22,22 +22,28 @@ FIGURES: dict[str, dict] = {}
 class Served:
     """A running `careerbot serve` with its own data directory, API stand-in and log file."""
 
-    def __init__(self, kb_settings, tmp: Path, api: FakeBotAPI | None = None, **env):
+    def __init__(self, kb_settings, tmp: Path, api: FakeBotAPI | None = None, webhook: bool = False, **env):
         self.api = api or FakeBotAPI(TOKEN).start()
-        self.data = tmp / "data"
+        self.args = ["--webhook"] if webhook else []
+        if webhook:  # Telegram's side: the stand-in POSTs updates to this URL once setWebhook is called
+            env = {"PORT": str(free_port()), "WEBHOOK_SECRET": "reliability-secret", **env}
+            env.setdefault("WEBHOOK_URL", f"http://127.0.0.1:{env['PORT']}/telegram")
+        self.data = Path(env.get("CAREERBOT_DATA_DIR", tmp / "data"))
         self.stderr_path = tmp / "serve.log"
         self.env = dict(os.environ, CAREERBOT_INDEX_DIR=str(kb_settings.index_dir), CAREERBOT_DATA_DIR=str(self.data),
                         CAREERBOT_KNOWLEDGE_DIR=str(kb_settings.knowledge_dir), TELEGRAM_BOT_TOKEN=TOKEN,
-                        TELEGRAM_API_BASE_URL=self.api.base_url, ADMIN_USER_IDS=str(ADMIN_ID), **env)
+                        TELEGRAM_API_BASE_URL=self.api.base_url, ADMIN_USER_IDS=str(ADMIN_ID))
+        self.env.update(env)
         self.proc = None
         self.start()
 
     def start(self) -> None:
         self._log = open(self.stderr_path, "a")
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], env=self.env,
+        self.proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", *self.args], env=self.env,
                                      stdout=self._log, stderr=subprocess.STDOUT)
-        n = len(self.api.calls_of("getUpdates"))
-        self.api.wait_for(lambda: len(self.api.calls_of("getUpdates")) > n or self.proc.poll() is not None,
+        ready = "setWebhook" if self.args else "getUpdates"
+        n = len(self.api.calls_of(ready))
+        self.api.wait_for(lambda: len(self.api.calls_of(ready)) > n or self.proc.poll() is not None,
                           timeout=120)
         assert self.proc.poll() is None, self.logs()
 
@@ -46,6 +52,12 @@ class Served:
         code = self.proc.wait(timeout)
         self._log.close()
         return code
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs (an OOM kill, a host restart)."""
+        self.proc.kill()
+        self.proc.wait(30)
+        self._log.close()
 
     def logs(self) -> str:
         return self.stderr_path.read_text() if self.stderr_path.exists() else ""
@@ -71,6 +83,14 @@ class Served:
             return conn.execute("select count(*) from questions").fetchone()[0]
         finally:
             conn.close()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def report(name: str, **figures) -> None:
