@@ -100,7 +100,8 @@ def _compress(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """(micro-group of each vector, micro-group centroids) by spherical k-means."""
     import faiss
 
-    kmeans = faiss.Kmeans(vectors.shape[1], k, niter=KMEANS_ITERATIONS, seed=SEED, spherical=True)
+    kmeans = faiss.Kmeans(vectors.shape[1], k, niter=KMEANS_ITERATIONS, seed=SEED, spherical=True,
+                          min_points_per_centroid=1)
     kmeans.train(vectors)
     _, assigned = kmeans.index.search(vectors, 1)
     assigned = assigned[:, 0]
