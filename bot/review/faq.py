@@ -4,6 +4,7 @@ into draft guidance."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import html
@@ -122,6 +123,26 @@ def build_report(question_log, encoder, cache, since: dt.date | None = None,
                   since=since.isoformat() if since else None, groups=groups, unanswered=unanswered,
                   rated_down=rated_down, medical=medical, most_asked=[g.id for g in groups[:MOST_ASKED]],
                   crisis_referrals=crisis_count, questions=len(rows))
+
+
+@contextlib.contextmanager
+def index_and_cache(settings, store=None):
+    """The published index (its ONNX encoder and document titles) and the embedding cache: what a
+    report needs to group questions, without torch."""
+    from bot.knowledge.embed import EmbeddingCache
+    from bot.knowledge.index import IndexStore
+
+    index = (store or IndexStore(settings.index_dir, settings.model_id)).get()
+    cache = EmbeddingCache(settings.embedding_cache_path)
+    try:
+        yield index, cache
+    finally:
+        cache.close()
+
+
+def report_now(settings, question_log, since: dt.date | None = None) -> Report:
+    with index_and_cache(settings) as (index, cache):
+        return build_report(question_log, index.encoder, cache, since, titles=index.titles)
 
 
 # What each section is, in the words of someone who counsels rather than codes.

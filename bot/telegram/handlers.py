@@ -37,6 +37,7 @@ class Services:
     admins: frozenset[int] = frozenset()
     limit: QuestionLimit = field(default_factory=QuestionLimit)
     reindex: object = None           # callable() -> summary text, run off the event loop
+    digests: object = None           # bot.telegram.digest.Digests: counselors, time zone, the digest
     executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(ASK_THREADS, thread_name_prefix="careerbot-ask"))
 

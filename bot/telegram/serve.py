@@ -107,15 +107,19 @@ def serve(webhook: bool = False) -> int:
 
     from bot.assistant import Assistant
     from bot.review.log import QuestionLog
+    from bot.review.digest import digest_now, to_telegram
     from .app import build_application
+    from .digest import Digests
     from .handlers import Services
     from .reindex import Reindexer
 
     settings = Settings.from_env()
     assistant = Assistant.create(settings)
     question_log = QuestionLog(settings.data_dir)
+    digests = Digests(settings.counselor_ids, settings.timezone,
+                      lambda: to_telegram(digest_now(settings, question_log, assistant.store)))
     services = Services(assistant=assistant, log=question_log, admins=admins,
-                        reindex=Reindexer(settings, question_log))
+                        reindex=Reindexer(settings, question_log), digests=digests)
     app = build_application(services, token, base_url, overall_max_rate=max_rate)
     try:
         if webhook:
