@@ -79,7 +79,7 @@ QUERIES = {
         "sql": "select label as \"group (most common phrasing)\", size as \"questions\", "
                "local_time(seen_at) as \"last reported\" from faq_groups order by size desc, label limit 500",
     },
-    "admin_events": {
+    "admin_activity": {
         "title": "Admin activity",
         "description": "Guidance refreshes and rollbacks, imports, publications and refused admin commands.",
         "sql": "select local_time(at) as \"when\", action as \"action\", summary as \"what happened\" "
