@@ -50,7 +50,7 @@ def assign(groups: list[NewGroup], members: dict[int, str],
     ids: list[str | None] = [None] * len(groups)
     taken: set[str] = set()
     # 1. the saved group sharing the most questions
-    pairs = []
+    pairs: list[tuple[float, str, str, int]] = []
     for i, g in enumerate(groups):
         for gid, n in Counter(members[q] for q in g.questions if q in members).items():
             pairs.append((-n, g.first_key, gid, i))

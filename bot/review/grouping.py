@@ -137,7 +137,7 @@ def cluster(keys: list[str], parts: list[str], vectors: np.ndarray, threshold: f
     first: dict[int, int] = {}
     for i, label in enumerate(labels):
         first.setdefault(int(label), i)
-    order = {label: n for n, label in enumerate(sorted(first, key=first.get))}
+    order = {label: n for n, label in enumerate(sorted(first, key=lambda label: first[label]))}
     return [order[int(label)] for label in labels]
 
 
