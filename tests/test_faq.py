@@ -303,6 +303,8 @@ def counselor_view(counselor_log, kb_assistant, kb_settings):
     yield base
     proc.terminate()
     proc.wait(20)
+    with pytest.raises(OSError):  # Datasette stops with `faq serve`, never left running orphaned
+        _get(base, "/-/versions.json")
 
 
 def _get(base, path, data=None):

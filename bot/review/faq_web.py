@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -131,4 +132,12 @@ def serve(db_path: Path, index_dir: Path, timezone: str, host: str = "127.0.0.1"
         meta.write_text(json.dumps(metadata(db_path.stem, timezone)))
         print(f"Counselor view: http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
         env = dict(os.environ, CAREERBOT_TIMEZONE=timezone, CAREERBOT_INDEX_DIR=str(index_dir.resolve()))
-        return subprocess.call(command(db_path, meta, host, port), env=env)
+        # Stopping `faq serve` (Ctrl-C, SIGTERM) stops Datasette too: it must not live on, orphaned.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+        proc = subprocess.Popen(command(db_path, meta, host, port), env=env)
+        try:
+            return proc.wait()
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait(10)
