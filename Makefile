@@ -24,6 +24,7 @@ eval: $(STAMP)
 	$(BIN)/careerbot eval
 
 bench: $(STAMP)
+	$(BIN)/python bench/faq_groups.py
 	$(BIN)/python bench/run.py
 
 soak: $(STAMP)

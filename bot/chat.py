@@ -48,7 +48,11 @@ def run_chat(assistant, stdin=sys.stdin, stdout=sys.stdout) -> int:
                 say("There is nothing more to show yet: ask a question first.")
                 continue
             answer = more
-        elif line.isdigit() and 1 <= int(line) <= len(suggestions):
+        elif line.isdigit():  # a number opens a listed topic; it is never asked (or logged) as a question
+            if not 1 <= int(line) <= len(suggestions):
+                say(f"There is no topic {line} here: type one of the numbers listed under an answer, or ask a question."
+                    if suggestions else "There are no topics to open yet: ask a question first.")
+                continue
             answer = assistant.document(suggestions[int(line) - 1])
         else:
             answer = assistant.ask(line, context)

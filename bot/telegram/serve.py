@@ -88,7 +88,9 @@ def serve(webhook: bool = False) -> int:
 
     from bot.assistant import Assistant
     from bot.review.log import QuestionLog
+    from bot.review.digest import digest_now, to_telegram
     from .app import build_application
+    from .digest import Digests
     from .handlers import Services
     from .inbox import Inbox
     from .reindex import Reindexer
@@ -103,8 +105,11 @@ def serve(webhook: bool = False) -> int:
             "the disk under %s is full (%d KB free): answering anyway; log writes wait in memory until "
             "space returns", settings.data_dir, free // 1024)
     inbox = Inbox(question_log.path, question_log.secret("inbox"))
+    digests = Digests(settings.counselor_ids, settings.timezone,
+                      lambda: to_telegram(digest_now(settings, question_log, assistant.store)))
     services = Services(assistant=assistant, log=question_log, admins=cfg.admins,
-                        reindex=Reindexer(settings, question_log), late_after=settings.late_reply_after)
+                        reindex=Reindexer(settings, question_log), late_after=settings.late_reply_after,
+                        digests=digests)
     app = build_application(services, token, base_url, overall_max_rate=cfg.max_rate, inbox=inbox)
     try:
         if webhook:
