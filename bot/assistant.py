@@ -13,7 +13,8 @@ from bot.answer import compose, render
 from bot.answer.followup import read
 from bot.answer import coverage, crisis, entities, figures
 from bot.answer.encoder import TextEncoder
-from bot.answer.gate import CRISIS_MIN, FOLLOW_UP_MEDICAL_MIN, is_scope_question, is_workplace_emergency
+from bot.answer.gate import (CRISIS_MIN, FOLLOW_UP_MEDICAL_MIN, is_emergency, is_scope_question,
+                             is_workplace_emergency)
 from bot.knowledge.index import IndexStore
 from bot.answer.retrieve import WEIGHTS, Hit, Weights, by_document, search
 from bot.answer.language import is_english
@@ -92,7 +93,7 @@ class Assistant:
         elif not is_english(question):
             answer = compose.fixed("out_of_scope", state=reading.state, non_english=True)
         elif verdict in ("medical", "out_of_scope"):
-            answer = compose.fixed(verdict, state=reading.state)
+            answer = compose.fixed(verdict, state=reading.state, emergency=verdict == "medical" and is_emergency(question))
         elif verdict == "uncovered":
             answer = compose.fixed("no_answer", hits, titles, reading.state)
         elif (missing := self._missing(question, hits)) is not None:

@@ -22,6 +22,11 @@ MEDICAL_REPLY = (
     "Please ask a doctor, nurse or pharmacist, who can look at your situation. "
     "If this could be an emergency, call 911 now (or your local emergency number)."
 )
+EMERGENCY_REPLY = (
+    "This could be an emergency: call 911 now (or your local emergency number). If something was "
+    "swallowed or someone was poisoned, Poison Control is at 1-800-222-1222, any time. I can't give "
+    "medical advice, so please follow what they tell you."
+)
 CRISIS_REPLY = (
     "I'm really sorry you're going through this, and I'm glad you told me. You don't have to face it "
     "alone: call or text 988, or chat at 988lifeline.org, to reach the 988 Suicide & Crisis Lifeline, "
@@ -218,13 +223,13 @@ def crisis(career_question: bool, state: str | None = None) -> Answer:
 
 def fixed(status: Status, hits: list[Hit] | None = None, titles: dict[str, str] | None = None,
           state: str | None = None, workplace: bool = False, non_english: bool = False,
-          missing: str | None = None, state_gap: bool = False) -> Answer:
+          missing: str | None = None, state_gap: bool = False, emergency: bool = False) -> Answer:
     """The gate's referral, the polite decline, or the honest no-answer with nearby topics;
     `missing` names what the guidance lacks ("medical scribes"), `state_gap` that it lacks the
     rules of the asker's state."""
     no_answer = (STATE_GAP_REPLY.format(state=state_name(state)) if state_gap and state
                  else NO_ANSWER_ON.format(missing=missing) if missing else NO_ANSWER_REPLY)
-    body = {"medical": WORKPLACE_REPLY if workplace else MEDICAL_REPLY,
+    body = {"medical": WORKPLACE_REPLY if workplace else EMERGENCY_REPLY if emergency else MEDICAL_REPLY,
             "out_of_scope": NON_ENGLISH_REPLY if non_english else OUT_OF_SCOPE_REPLY,
             "no_answer": no_answer}[status]
     related = _related(hits or [], set(), titles or {}) if status == "no_answer" else []

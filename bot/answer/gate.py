@@ -66,6 +66,20 @@ def is_scope_question(text: str) -> bool:
     return bool(_SCOPE_QUESTION.search(text))
 
 
+# Signs of an emergency happening now, to oneself or someone nearby: the medical referral then opens
+# with 911 (and Poison Control for something swallowed) instead of ending with it.
+_EMERGENCY = re.compile(
+    r"\b(?:swallow(?:ed|s)? (?:a |an |some |the )?(?:\w+ ){0,2}(?:battery|batteries|pills?|bleach|magnets?|poison\w*|detergent|pods?)|"
+    r"overdos\w*|took too many|chest pain|chest (?:hurts|tight\w*)|can'?t breathe|cannot breathe|trouble breathing|"
+    r"not breathing|stopped breathing|choking|unconscious|unresponsive|passed out|won'?t wake up|seizur\w*|"
+    r"stroke|face (?:is )?droop\w*|bleeding (?:a lot|heavily|badly|won'?t stop)|won'?t stop bleeding|"
+    r"anaphyla\w*|throat (?:is )?(?:closing|swelling)|suicid\w*)\b", re.IGNORECASE)
+
+
+def is_emergency(text: str) -> bool:
+    return bool(_EMERGENCY.search(text))
+
+
 def is_workplace_emergency(text: str) -> bool:
     return bool(_WORKPLACE.search(text))
 

@@ -37,7 +37,7 @@ def to_html(answer: Answer, limit: int = TELEGRAM_LIMIT) -> str:
         heading, rest = answer.body.split("\n", 1)
         body = f"<b>{e(heading)}</b>\n{e(rest)}"
     if answer.status in ("crisis", "medical"):  # the numbers to call stand out
-        body = re.sub(r"\b(988|911)\b", r"<b>\1</b>", body)
+        body = re.sub(r"\b(988|911|1-800-222-1222)\b", r"<b>\1</b>", body)
     parts = [body, *(f"<i>{e(n)}</i>" for n in answer.notes)]
     if answer.sources:
         parts.append("<b>Source:</b> " + "; ".join(
