@@ -24,6 +24,7 @@ class Settings:
     index_dir: Path
     model_path: Path | None   # None: the packaged all-MiniLM-L6-v2, located only when building
     model_id: str
+    log_format: str = "text"  # CAREERBOT_LOG_FORMAT: "text", or "json" for JSON lines
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -31,12 +32,16 @@ class Settings:
         model = env.get("CAREERBOT_MODEL", "").strip()
         model_path = Path(model).expanduser().resolve() if model else None
         model_id = str(model_path) if model_path else PACKAGED_MODEL_ID
+        log_format = env.get("CAREERBOT_LOG_FORMAT", "text").strip().lower() or "text"
+        if log_format not in ("text", "json"):
+            raise ConfigError(f"CAREERBOT_LOG_FORMAT must be 'text' or 'json', not {log_format!r}")
         return cls(
             data_dir=Path(env.get("CAREERBOT_DATA_DIR", "data")).expanduser(),
             knowledge_dir=Path(env.get("CAREERBOT_KNOWLEDGE_DIR", "knowledge")).expanduser(),
             index_dir=Path(env.get("CAREERBOT_INDEX_DIR", "index")).expanduser(),
             model_path=model_path,
             model_id=model_id,
+            log_format=log_format,
         )
 
     def model_dir(self) -> Path:

@@ -11,7 +11,8 @@ from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, Invali
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor,
                           CallbackQueryHandler, CommandHandler, MessageHandler, filters)
 
-from . import handlers, texts
+from . import handlers, profile, texts
+from .activity import CareerbotApplication
 from .handlers import SERVICES, Services
 
 _log = logging.getLogger("careerbot.telegram")
@@ -78,6 +79,7 @@ class PerChatOrder(BaseUpdateProcessor):
 
 async def _post_init(app: Application) -> None:
     await app.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS])
+    await profile.register(app.bot, app.bot_data[SERVICES].log.path.parent)
 
 
 def build_application(services: Services, token: str, base_url: str | None = None,
@@ -85,6 +87,7 @@ def build_application(services: Services, token: str, base_url: str | None = Non
     """`overall_max_rate` is Telegram's own ceiling by default; 0 lifts it (a self-hosted Bot API)."""
     message = filters.UpdateType.MESSAGE  # edited messages and channel posts are ignored
     app = (ApplicationBuilder()
+           .application_class(CareerbotApplication)
            .token(token)
            .base_url(base_url or DEFAULT_BASE_URL)
            .base_file_url((base_url or DEFAULT_BASE_URL).replace("/bot", "/file/bot"))

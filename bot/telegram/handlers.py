@@ -19,6 +19,7 @@ from bot.states import name as state_name
 from bot.states import normalise
 from bot.types import Context
 from . import keyboards, texts
+from .activity import note
 from .flood import QuestionLimit
 
 log = logging.getLogger("careerbot.telegram")
@@ -129,12 +130,15 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
     text = _mentioned_text(update, context)
     if text is None:
+        note(status="not_for_bot")
         return
     if len(text) > MAX_QUESTION_CHARS:
+        note(status="too_long")
         await _reply(update, texts.TOO_LONG)
         return
     verdict = s.limit.check(update.effective_user.id)
     if verdict != "ok":
+        note(status="rate_limited")
         if verdict == "warn":
             await _reply(update, texts.SLOW_DOWN)
         return
@@ -155,6 +159,7 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     question_id = await loop.run_in_executor(s.executor, s.log.record, key, "telegram", text, answer)
     context.chat_data["previous"] = remember(answer, context.chat_data.get("previous"))
     await _reply(update, render.to_html(answer), reply_markup=keyboards.for_answer(answer, question_id))
+    note(status=answer.status, top_doc=answer.top_doc, index=answer.index_version, replied=True)
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -255,6 +260,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure without the token or the message text, apologise, keep running."""
     exc = context.error
+    note(status="error")
     text = ""
     if isinstance(update, Update) and update.effective_message is not None:
         text = (update.effective_message.text or "")[:80]

@@ -14,6 +14,7 @@ import sys
 from urllib.parse import urlparse
 
 from bot.settings import Settings
+from . import logs
 
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -37,14 +38,14 @@ class RedactToken(logging.Filter):
         return True
 
 
-def setup_logging(token: str) -> None:
+def setup_logging(token: str, log_format: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(logs.formatter(log_format))
     handler.addFilter(RedactToken(token))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every request URL, token included
+    logs.quiet_libraries()
 
 
 def _fail(message: str) -> int:
@@ -68,7 +69,13 @@ async def _check_token(token: str, base_url: str | None) -> None:
         pass
 
 
-def serve(webhook: bool = False) -> int:
+def _say(text: str, done: bool = True) -> None:
+    logging.getLogger("careerbot.index").info(text)
+
+
+def serve(settings: Settings, webhook: bool = False, build: bool = True, health_port: int | None = None) -> int:
+    """Answer Telegram by polling or webhook until SIGTERM; building an index first if none is
+    published (unless `build` is off). Returns the exit code."""
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
     if not token:
         return _fail("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and export it "
@@ -91,7 +98,9 @@ def serve(webhook: bool = False) -> int:
             return _fail("WEBHOOK_SECRET must be set: 1-256 characters of A-Z, a-z, 0-9, _ and -")
         if not port.isdigit():
             return _fail(f"PORT must be a number, not {port!r}")
-    setup_logging(token)
+    if health_port is not None and not 0 < health_port < 65536:
+        return _fail(f"--health-port must be a port number (1-65535), not {health_port}")
+    setup_logging(token, settings.log_format)
 
     from telegram.error import InvalidToken, NetworkError
 
@@ -106,21 +115,31 @@ def serve(webhook: bool = False) -> int:
         return _fail(f"cannot reach the Telegram Bot API: {str(exc).replace(token, '[token]')}")
 
     from bot.assistant import Assistant
+    from bot.knowledge.admin import ensure_index
     from bot.review.log import QuestionLog
+    from . import webserver
     from .app import build_application
     from .handlers import Services
     from .reindex import Reindexer
 
-    settings = Settings.from_env()
+    if build and (error := ensure_index(settings, _say)):
+        return _fail(error)
     assistant = Assistant.create(settings)
     question_log = QuestionLog(settings.data_dir)
     services = Services(assistant=assistant, log=question_log, admins=admins,
                         reindex=Reindexer(settings, question_log))
     app = build_application(services, token, base_url, overall_max_rate=max_rate)
+    about = assistant.about()
+    where = {"port": int(port), "path": urlparse(url).path} if webhook else {"health_port": health_port or "-"}
+    logging.getLogger("careerbot").info("careerbot %s starting", webserver.package_version(), extra={"fields": {
+        "mode": "webhook" if webhook else "polling", **where, "index": about["version"],
+        "documents": about["documents"], "passages": about["passages"]}})
     try:
         if webhook:
-            app.run_webhook(listen="0.0.0.0", port=int(port), url_path=urlparse(url).path.lstrip("/"),
-                            webhook_url=url, secret_token=secret)
+            hook = webserver.Webhook(url=url, path=urlparse(url).path, secret=secret)
+            asyncio.run(webserver.run(app, port=int(port), webhook=hook))
+        elif health_port:
+            asyncio.run(webserver.run(app, port=health_port, webhook=None))
         else:
             app.run_polling()
     except InvalidToken:

@@ -41,3 +41,13 @@ FORGET_CONFIRM = ("This erases every question you have asked me, your feedback a
                   "It can't be undone. Erase it?")
 FORGET_DONE = "Done: I erased {n} question(s) and everything else I kept about you."
 FORGET_CANCELLED = "OK, nothing was erased."
+# Shown in an empty chat before Start (at most 512 characters) and on the bot's profile (at most 120).
+DESCRIPTION = (
+    "I answer questions about becoming and working as a medical assistant in the US: training and "
+    "schools, certification (CMA, RMA, CCMA, NCMA, CMAC), what MAs may do in your state, pay, and "
+    "career paths. Every answer comes from vetted public sources and shows when a person last "
+    "reviewed it.\n\n"
+    "I don't give medical advice: for your own health, ask a doctor, nurse or pharmacist, and call "
+    "911 in an emergency."
+)
+SHORT_DESCRIPTION = "Medical assistant careers: training, certification, scope by state, pay. Vetted answers, no medical advice."
