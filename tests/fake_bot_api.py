@@ -1,8 +1,8 @@
 """A local stand-in for the Telegram Bot API, for end-to-end tests over real HTTP.
 
 It implements the methods careerbot uses (getMe, deleteWebhook, setWebhook, setMyCommands,
-getUpdates with long polling, sendMessage, sendChatAction, answerCallbackQuery,
-editMessageReplyMarkup, editMessageText), records every call, and can inject faults
+setMyDescription, setMyShortDescription, getUpdates with long polling, sendMessage,
+sendChatAction, answerCallbackQuery, editMessageReplyMarkup, editMessageText), records every call, and can inject faults
 (429 with retry_after, 500s, timeouts) into chosen methods.
 """
 
@@ -168,6 +168,14 @@ class FakeBotAPI:
         return True
 
     def m_setMyCommands(self, p):
+        return True
+
+    def m_setMyDescription(self, p):
+        assert len(p.get("description", "")) <= 512, "Telegram allows at most 512 characters"
+        return True
+
+    def m_setMyShortDescription(self, p):
+        assert len(p.get("short_description", "")) <= 120, "Telegram allows at most 120 characters"
         return True
 
     def m_getUpdates(self, p):

@@ -60,8 +60,8 @@ def ensure_index(settings: Settings, say) -> str | None:
         return None
     missing = build_dependencies_missing(settings)
     if missing:
-        return (f"no index is published in {settings.index_dir}, and {missing} "
-                "(or publish an index built elsewhere there)")
+        return (f"no index is published in {settings.index_dir}, and this install cannot build one: {missing}; "
+                "or publish an index built elsewhere there")
     started = time.perf_counter()
     say(f"No index is published in {settings.index_dir}: building one from {kb} "
         f"({len(document_paths(kb))} files, about a minute)...", done=False)

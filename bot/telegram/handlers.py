@@ -237,8 +237,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if kind == "topic" and arg in TOPICS:
         docs = s.assistant.topics().get(arg, [])
         await query.answer()
-        await _reply(update, f"<b>{html.escape(TOPICS[arg])}</b>: pick one.",
-                     reply_markup=keyboards.InlineKeyboardMarkup(keyboards.related_rows(docs)))
+        more = " or ask me: I know more about it" if len(docs) > keyboards.MAX_TOPIC_BUTTONS else ""
+        await _reply(update, f"<b>{html.escape(TOPICS[arg])}</b>: pick one{more}.",
+                     reply_markup=keyboards.topic(docs))
         return
     if kind == "state" and arg == "ask":
         await query.answer()
