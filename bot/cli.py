@@ -369,7 +369,8 @@ def cmd_run(args, settings: Settings) -> int:
 def cmd_serve(args, settings: Settings) -> int:
     from .telegram.serve import serve
 
-    return serve(settings, webhook=args.webhook, build=not args.no_build, health_port=args.health_port)
+    health_port = args.health_port or os.environ.get("CAREERBOT_HEALTH_PORT", "").strip() or None
+    return serve(settings, webhook=args.webhook, build=not args.no_build, health_port=health_port)
 
 
 def version_text(settings: Settings) -> str:
@@ -387,18 +388,16 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, help="print the package and published index versions")
 
     def __call__(self, parser, namespace, values, option_string=None):
-        print(version_text(Settings.from_env()))
+        try:
+            print(version_text(Settings.from_env()))
+        except CareerbotError as exc:
+            parser.exit(2, f"careerbot: {exc}\n")
         parser.exit()
 
 
 def _no_build(command: argparse.ArgumentParser) -> None:
     command.add_argument("--no-build", action="store_true",
                          help="when no index is published, stop instead of building one from the knowledge base")
-
-
-def _env_port(name: str) -> int | None:
-    value = os.environ.get(name, "").strip()
-    return int(value) if value.isdigit() else None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -432,7 +431,7 @@ def parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the Telegram bot (long polling, or --webhook)")
     serve.add_argument("--webhook", action="store_true",
                        help="serve Telegram's webhook and /healthz on $PORT at the path of $WEBHOOK_URL")
-    serve.add_argument("--health-port", type=int, default=_env_port("CAREERBOT_HEALTH_PORT"), metavar="PORT",
+    serve.add_argument("--health-port", metavar="PORT",
                        help="polling: also serve GET /healthz on this port (default $CAREERBOT_HEALTH_PORT)")
     _no_build(serve)
     serve.set_defaults(func=cmd_serve)

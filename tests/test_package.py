@@ -29,6 +29,10 @@ def files_code_reads() -> set[str]:
             if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts}
 
 
+def installed_mb(venv: Path) -> float:
+    return sum(p.stat().st_size for p in venv.rglob("*") if p.is_file() and not p.is_symlink()) / 1e6
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     src = tmp_path_factory.mktemp("src")
@@ -60,6 +64,11 @@ def test_a_fresh_install_builds_its_index_and_answers_outside_the_repository(whe
     # and says how to fix that in one line.
     out = run([*pip, "-r", str(ROOT / "requirements" / "serve.lock"), str(wheel)], work, env)
     assert out.returncode == 0, out.stderr[-2000:]
+    # The runtime image's budget: under 600 MB with python:3.11-slim (about 130 MB) and the
+    # index (about 95 MB, most of it the ONNX encoder), so the serving set must stay well under 375.
+    size_mb = installed_mb(venv)
+    print(f"\nserving install (requirements/serve.lock + careerbot): {size_mb:.0f} MB")
+    assert size_mb < 375
     out = run(["careerbot", "ask", "what is a cma"], work, env)
     assert out.returncode == 2 and out.stderr.count("\n") == 1 and "careerbot[build]" in out.stderr
 

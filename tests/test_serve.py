@@ -185,6 +185,8 @@ def _listening(port: int) -> bool:
     ({"WEBHOOK_URL": "", "WEBHOOK_SECRET": "x"}, "WEBHOOK_URL"),
     ({"WEBHOOK_URL": "https://example.org/telegram", "WEBHOOK_SECRET": ""}, "WEBHOOK_SECRET"),
     ({"ADMIN_USER_IDS": "12,abc"}, "ADMIN_USER_IDS"),
+    ({"WEBHOOK_URL": "https://example.org/telegram", "WEBHOOK_SECRET": "x", "CAREERBOT_HEALTH_PORT": "http"},
+     "CAREERBOT_HEALTH_PORT"),
 ])
 def test_webhook_and_admin_settings_are_checked_first(kb_settings, tmp_path, extra, words):
     out = subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--webhook"],

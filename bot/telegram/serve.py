@@ -73,7 +73,7 @@ def _say(text: str, done: bool = True) -> None:
     logging.getLogger("careerbot.index").info(text)
 
 
-def serve(settings: Settings, webhook: bool = False, build: bool = True, health_port: int | None = None) -> int:
+def serve(settings: Settings, webhook: bool = False, build: bool = True, health_port: int | str | None = None) -> int:
     """Answer Telegram by polling or webhook until SIGTERM; building an index first if none is
     published (unless `build` is off). Returns the exit code."""
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
@@ -98,8 +98,10 @@ def serve(settings: Settings, webhook: bool = False, build: bool = True, health_
             return _fail("WEBHOOK_SECRET must be set: 1-256 characters of A-Z, a-z, 0-9, _ and -")
         if not port.isdigit():
             return _fail(f"PORT must be a number, not {port!r}")
-    if health_port is not None and not 0 < health_port < 65536:
-        return _fail(f"--health-port must be a port number (1-65535), not {health_port}")
+    if health_port is not None:
+        if not (str(health_port).isdigit() and 0 < int(health_port) < 65536):
+            return _fail(f"--health-port (CAREERBOT_HEALTH_PORT) must be a port number, 1-65535, not {health_port!r}")
+        health_port = int(health_port)
     setup_logging(token, settings.log_format)
 
     from telegram.error import InvalidToken, NetworkError
