@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import json
 import os
 import sys
@@ -86,6 +87,9 @@ def cmd_index_rollback(args, settings: Settings) -> int:
 
 def cmd_knowledge_import(args, settings: Settings) -> int:
     from bot.knowledge.imports import import_file
+
+    if importlib.util.find_spec("trafilatura") is None:
+        return _fail("importing articles needs the build dependencies: pip install 'careerbot[build]'", 2)
 
     try:
         result = import_file(Path(args.path), settings.knowledge_dir / "drafts", topic=args.topic,
