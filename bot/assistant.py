@@ -110,6 +110,7 @@ class Assistant:
             if answer.body_full != answer.body:
                 doc_id = hits[0].passage.doc_id
                 answer.more_ref = f"{doc_id}:{hits[0].id - index.first_passage[doc_id]}"
+        answer.related = self._labelled(answer.related, index)
         answer.answer = render.to_text(answer)
         answer.query = reading.query
         answer.index_version = index.version
@@ -117,6 +118,10 @@ class Assistant:
         answer.timings_ms = {"encode": round((t1 - t0) * 1000, 2), "retrieve": round((t2 - t1) * 1000, 2),
                              "compose": round((t3 - t2) * 1000, 2), "total": round((t3 - t0) * 1000, 2)}
         return answer
+
+    @staticmethod
+    def _labelled(related: list[Related], index) -> list[Related]:
+        return [Related(r.doc_id, r.title, index.labels.get(r.doc_id, r.title)) for r in related]
 
     @staticmethod
     def _missing(question: str, hits) -> str | None:
@@ -167,6 +172,7 @@ class Assistant:
         if p.doc_id != doc_id:
             return None
         answer = compose.answered([Hit(i, p, 1.0, 1.0, 0.0)], None, False, index.titles)
+        answer.related = self._labelled(answer.related, index)
         answer.answer = render.to_text(answer)
         answer.index_version = index.version
         return answer
@@ -206,18 +212,19 @@ class Assistant:
         hits = [Hit(first, p, 1.0, 1.0, 0.0)]
         titles = index.titles
         answer = compose.answered(hits, None, False, titles)
-        same_topic = [d for d, meta in index.documents.items() if meta["topic"] == p.topic and d != doc_id]
-        answer.related = [Related(d, titles[d]) for d in same_topic[:compose.MAX_RELATED]]
+        same_topic = [d for d in index.reading_order if index.documents[d]["topic"] == p.topic and d != doc_id]
+        answer.related = [Related(d, titles[d], index.labels[d]) for d in same_topic[:compose.MAX_RELATED]]
         answer.answer = render.to_text(answer)
         answer.index_version = index.version
         return answer
 
     def topics(self) -> dict[str, list[Related]]:
-        """Documents by topic, in the order topics are presented."""
+        """Documents by topic, in the order topics are presented, each topic in reading order."""
         index = self.store.get()
         out: dict[str, list[Related]] = {t: [] for t in TOPICS}
-        for d, meta in index.documents.items():
-            out.setdefault(meta["topic"], []).append(Related(d, meta["title"]))
+        for d in index.reading_order:
+            meta = index.documents[d]
+            out.setdefault(meta["topic"], []).append(Related(d, meta["title"], index.labels[d]))
         return {t: docs for t, docs in out.items() if docs}
 
     def about(self) -> dict:

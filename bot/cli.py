@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import json
 import os
 import sys
 from pathlib import Path
 
-from bot.knowledge.admin import build_index
+from bot.knowledge.admin import build_index, ensure_index
 from bot.errors import CareerbotError
 from bot.settings import Settings
 
@@ -91,6 +92,9 @@ def cmd_index_rollback(args, settings: Settings) -> int:
 
 def cmd_knowledge_import(args, settings: Settings) -> int:
     from bot.knowledge.imports import import_file
+
+    if importlib.util.find_spec("trafilatura") is None:
+        return _fail("importing articles needs the build dependencies: pip install 'careerbot[build]'", 2)
 
     try:
         result = import_file(Path(args.path), settings.knowledge_dir / "drafts", topic=args.topic,
@@ -283,11 +287,29 @@ def answer_lines(assistant, lines, context):
             yield {"question": line, "status": "error", "error": f"{type(exc).__name__}: {exc}"}
 
 
+def _say(text: str, done: bool = True) -> None:
+    """Progress on stderr, so `ask --json` output stays clean; `done=False` continues the line."""
+    print(text, end="\n" if done else " ", file=sys.stderr, flush=True)
+
+
+def _build_if_missing(args, settings: Settings) -> int | None:
+    """Build and publish an index first when none is published (unless --no-build); an exit code on failure."""
+    if args.no_build:
+        return None
+    error = ensure_index(settings, _say)
+    if error:
+        print(f"careerbot: {error}", file=sys.stderr)
+        return 2
+    return None
+
+
 def cmd_ask(args, settings: Settings) -> int:
     from bot.types import Context
 
     if not args.question and not args.file:
         return _fail("give a question, or --file PATH with one question per line")
+    if (code := _build_if_missing(args, settings)) is not None:
+        return code
     assistant = _assistant(settings)
     context = Context(state=args.state)
     if args.log:
@@ -328,6 +350,8 @@ class LoggingAssistant:
 def cmd_chat(args, settings: Settings) -> int:
     from bot.chat import run_chat
 
+    if (code := _build_if_missing(args, settings)) is not None:
+        return code
     with _question_log(settings) as log:
         return run_chat(LoggingAssistant(_assistant(settings), log, log.user_key(_actor()), "chat"))
 
@@ -363,31 +387,51 @@ def cmd_eval(args, settings: Settings) -> int:
 
 def cmd_run(args, settings: Settings) -> int:
     """What `make run` does: build the index if none is published, then serve or chat."""
-    from bot.knowledge.index import read_manifest
-
-    if read_manifest(settings.index_dir) is None:
-        print("No index is published yet: building it from the knowledge base (about a minute)...")
-        report, error = build_index(settings)
-        if error:
-            print(error, file=sys.stderr)
-            return 2
-        print(f"published {report.version}")
     if os.environ.get("TELEGRAM_BOT_TOKEN"):
         from .telegram.serve import serve
 
-        return serve(webhook=False)
+        return serve(settings, webhook=False)
     return cmd_chat(args, settings)
 
 
 def cmd_serve(args, settings: Settings) -> int:
     from .telegram.serve import serve
 
-    return serve(webhook=args.webhook)
+    health_port = args.health_port or os.environ.get("CAREERBOT_HEALTH_PORT", "").strip() or None
+    return serve(settings, webhook=args.webhook, build=not args.no_build, health_port=health_port)
+
+
+def version_text(settings: Settings) -> str:
+    from bot.knowledge.index import read_manifest
+    from bot.telegram.webserver import package_version
+
+    manifest = read_manifest(settings.index_dir)
+    index = (f"index {manifest['version']} ({manifest['documents']} documents, {manifest['passages']} passages)"
+             if manifest else f"no index published in {settings.index_dir}")
+    return f"careerbot {package_version()}; {index}"
+
+
+class _Version(argparse.Action):
+    def __init__(self, option_strings, dest, **kw):
+        super().__init__(option_strings, dest, nargs=0, help="print the package and published index versions")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        try:
+            print(version_text(Settings.from_env()))
+        except CareerbotError as exc:
+            parser.exit(2, f"careerbot: {exc}\n")
+        parser.exit()
+
+
+def _no_build(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--no-build", action="store_true",
+                         help="when no index is published, stop instead of building one from the knowledge base")
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="careerbot", description=(
         "Career guidance for medical assistants from a vetted knowledge base."))
+    p.add_argument("--version", action=_Version)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     ask = sub.add_parser("ask", help="answer one question (or a file of questions)")
@@ -396,9 +440,11 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print JSON (one line per question with --file)")
     ask.add_argument("--state", help="the asker's US state code, e.g. CA")
     ask.add_argument("--log", action="store_true", help="record the question in the question log")
+    _no_build(ask)
     ask.set_defaults(func=cmd_ask)
 
     chat = sub.add_parser("chat", help="chat with the bot in this terminal")
+    _no_build(chat)
     chat.set_defaults(func=cmd_chat)
 
     ev = sub.add_parser("eval", help="measure retrieval and answer decisions on the labelled questions")
@@ -408,11 +454,14 @@ def parser() -> argparse.ArgumentParser:
     ev.set_defaults(func=cmd_eval)
 
     run = sub.add_parser("run", help="build the index if needed, then serve Telegram or chat here")
-    run.set_defaults(func=cmd_run)
+    run.set_defaults(func=cmd_run, no_build=False)
 
     serve = sub.add_parser("serve", help="run the Telegram bot (long polling, or --webhook)")
     serve.add_argument("--webhook", action="store_true",
-                       help="serve PTB's webhook server on $PORT at the path of $WEBHOOK_URL")
+                       help="serve Telegram's webhook and /healthz on $PORT at the path of $WEBHOOK_URL")
+    serve.add_argument("--health-port", metavar="PORT",
+                       help="polling: also serve GET /healthz on this port (default $CAREERBOT_HEALTH_PORT)")
+    _no_build(serve)
     serve.set_defaults(func=cmd_serve)
 
     index = sub.add_parser("index", help="build and inspect the search index")

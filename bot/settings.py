@@ -50,6 +50,7 @@ class Settings:
     late_reply_after: dt.timedelta = dt.timedelta(hours=24)
     counselor_ids: frozenset[int] = frozenset()   # COUNSELOR_USER_IDS: Telegram users who get the digest
     timezone: str = DEFAULT_TIMEZONE               # CAREERBOT_TIMEZONE: counselors' times and the digest hour
+    log_format: str = "text"  # CAREERBOT_LOG_FORMAT: "text", or "json" for JSON lines
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -64,6 +65,9 @@ class Settings:
             late_hours = math.nan
         if not (math.isfinite(late_hours) and late_hours > 0):
             raise ConfigError(f"CAREERBOT_LATE_REPLY_HOURS must be a positive number of hours, not {late!r}")
+        log_format = env.get("CAREERBOT_LOG_FORMAT", "text").strip().lower() or "text"
+        if log_format not in ("text", "json"):
+            raise ConfigError(f"CAREERBOT_LOG_FORMAT must be 'text' or 'json', not {log_format!r}")
         return cls(
             data_dir=Path(env.get("CAREERBOT_DATA_DIR", "data")).expanduser(),
             knowledge_dir=Path(env.get("CAREERBOT_KNOWLEDGE_DIR", "knowledge")).expanduser(),
@@ -73,6 +77,7 @@ class Settings:
             late_reply_after=dt.timedelta(hours=late_hours),
             counselor_ids=_user_ids("COUNSELOR_USER_IDS", env.get("COUNSELOR_USER_IDS", "")),
             timezone=_timezone(env.get("CAREERBOT_TIMEZONE", "").strip() or DEFAULT_TIMEZONE),
+            log_format=log_format,
         )
 
     def model_dir(self) -> Path:

@@ -24,6 +24,8 @@ class Document:
     states: tuple[str, ...]
     body: str
     path: Path
+    short_title: str = ""      # the button label; the title when empty
+    order: int | None = None   # place in its topic's list (reading order); unordered ones follow
 
     @property
     def publishable(self) -> bool:
@@ -84,6 +86,7 @@ class Related:
 
     doc_id: str
     title: str
+    label: str = ""  # short, for a button (the document's short_title)
 
 
 @dataclass

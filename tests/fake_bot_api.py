@@ -1,9 +1,10 @@
 """A local stand-in for the Telegram Bot API, for end-to-end tests over real HTTP.
 
 It implements the methods careerbot uses (getMe, deleteWebhook, setWebhook, setMyCommands,
-getUpdates with long polling, sendMessage, sendChatAction, answerCallbackQuery,
-editMessageReplyMarkup, editMessageText), records every call, and can inject faults
-(429 with retry_after, 500s, timeouts, Telegram's 400 and 403 answers) into chosen methods.
+setMyDescription, setMyShortDescription, getUpdates with long polling, sendMessage,
+sendChatAction, answerCallbackQuery, editMessageReplyMarkup, editMessageText), records every call,
+and can inject faults (429 with retry_after, 500s, timeouts, Telegram's 400 and 403 answers) into
+chosen methods.
 
 Updates are held the way Telegram holds them: getUpdates returns them until it is called with a
 higher offset, which confirms them; after setWebhook they are POSTed to the webhook instead, in
@@ -220,6 +221,14 @@ class FakeBotAPI:
                 time.sleep(0.2)
 
     def m_setMyCommands(self, p):
+        return True
+
+    def m_setMyDescription(self, p):
+        assert len(p.get("description", "")) <= 512, "Telegram allows at most 512 characters"
+        return True
+
+    def m_setMyShortDescription(self, p):
+        assert len(p.get("short_description", "")) <= 120, "Telegram allows at most 120 characters"
         return True
 
     def m_getUpdates(self, p):

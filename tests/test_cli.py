@@ -53,12 +53,38 @@ def test_ask_prints_text_with_source(env, capsys):
     assert "$44,200" in out and "Source: BLS" in out
 
 
-def test_ask_without_index_is_one_clear_line(tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("knowledge, flags", [("missing", []), ("fixture", ["--no-build"])])
+def test_ask_without_index_or_without_building_is_one_clear_line(small_kb, tmp_path, monkeypatch, capsys,
+                                                                 knowledge, flags):
     monkeypatch.setenv("CAREERBOT_INDEX_DIR", str(tmp_path / "none"))
     monkeypatch.setenv("CAREERBOT_DATA_DIR", str(tmp_path / "data"))
-    assert main(["ask", "hello"]) == 1
+    monkeypatch.setenv("CAREERBOT_KNOWLEDGE_DIR", str(small_kb if knowledge == "fixture" else tmp_path / "nowhere"))
+    assert main(["ask", "hello", *flags]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "careerbot index build" in err
+    assert not (tmp_path / "none" / "current").exists()
+
+
+def test_ask_builds_and_publishes_a_missing_index_then_answers(small_settings, monkeypatch, capsys):
+    monkeypatch.setenv("CAREERBOT_INDEX_DIR", str(small_settings.index_dir))
+    monkeypatch.setenv("CAREERBOT_DATA_DIR", str(small_settings.data_dir))
+    monkeypatch.setenv("CAREERBOT_KNOWLEDGE_DIR", str(small_settings.knowledge_dir))
+    assert main(["ask", "--json", "what do mas earn"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["status"] == "answered"  # stdout stays clean JSON
+    assert err.count("\n") == 1 and err.startswith("No index is published") and "published v" in err
+    # A second ask finds the index and says nothing about building.
+    assert main(["ask", "what do mas earn"]) == 0 and capsys.readouterr().err == ""
+
+
+def test_version_prints_the_package_and_the_published_index(env, capsys):
+    from bot.knowledge.index import read_manifest
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("careerbot ") and read_manifest(env.index_dir)["version"] in out
 
 
 def test_index_build_reports_invalid_documents_with_exit_2(env, capsys):

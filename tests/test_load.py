@@ -46,6 +46,10 @@ def test_good_document_parses(tmp_path):
     ("status: published", "status: published\nreviewd_on: 2026-01-01", "reviewd_on", "not a known field"),
     ("status: published", "status: published\nstates: [CA, XX]", "states", "two-letter"),
     ("sources:\n  - \"BLS, May 2024\"\n", "", "sources", "missing"),
+    ("status: published", "status: published\nshort_title: A label far too long to show on one button", "short_title",
+     "keep it to 32"),
+    ("status: published", "status: published\norder: 0", "order", "whole number from 1"),
+    ("status: published", "status: published\norder: first", "order", "whole number from 1"),
 ])
 def test_each_problem_names_field_line_and_fix(tmp_path, old, new, field, hint):
     text = GOOD.replace(old, new)
@@ -58,6 +62,11 @@ def test_each_problem_names_field_line_and_fix(tmp_path, old, new, field, hint):
     assert "sample.md" in message and hint in message
     if field in text:  # the line number points at the field's own line
         assert text.splitlines()[mine[0].line - 1].startswith(field)
+
+
+def test_short_title_and_order_are_read(tmp_path):
+    doc, problems = problems_for(tmp_path, GOOD.replace("status: published", "status: published\nshort_title: Sample\norder: 3"))
+    assert problems == [] and doc.short_title == "Sample" and doc.order == 3
 
 
 def test_invalid_yaml_reports_line(tmp_path):

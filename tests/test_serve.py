@@ -74,18 +74,68 @@ def test_rejected_token_is_one_clear_line_without_the_token(kb_settings, tmp_pat
 RAW_ID = 7_771_234_567
 
 
-def test_polling_answers_and_never_logs_the_token(kb_settings, tmp_path, fake_api):
-    proc = start(serve_env(kb_settings, tmp_path, fake_api))
+def get_json(url: str) -> tuple[int, dict]:
     try:
-        fake_api.push(message(RAW_ID, "how long does it take to become a medical assistant"))
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        body = exc.read()
+        return exc.code, json.loads(body) if body.startswith(b"{") else {}
+
+
+def json_lines(logs: str) -> list[dict]:
+    """Every log line must be a JSON object (CAREERBOT_LOG_FORMAT=json)."""
+    return [json.loads(line) for line in logs.splitlines() if line.strip()]
+
+
+QUESTION = "how long does it take to become a medical assistant"
+
+
+def test_polling_answers_logs_json_lines_serves_health_and_never_logs_the_token(kb_settings, tmp_path, fake_api):
+    port = free_port()
+    proc = start(serve_env(kb_settings, tmp_path, fake_api, CAREERBOT_LOG_FORMAT="json"), "--health-port", str(port))
+    try:
+        fake_api.push(message(RAW_ID, QUESTION))
         reply = fake_api.wait_replies(RAW_ID, 1, timeout=90)[-1]
         assert "Source:" in reply["text"]
         assert fake_api.calls_of("setMyCommands") and fake_api.calls_of("deleteWebhook")
+        fake_api.push(message(RAW_ID, "/help"))
+        fake_api.wait_replies(RAW_ID, 2, timeout=30)
+        status, health = fake_api.wait_for(lambda: (h := get_json(f"http://127.0.0.1:{port}/healthz"))[1].get(
+            "updates_handled") == 2 and h, timeout=30)
+        version = kb_settings.index_dir.joinpath("current").readlink().name
+        assert status == 200 and health["status"] == "ok" and health["mode"] == "polling"
+        assert health["index"]["version"] == version and health["index"]["age_s"] >= 0
+        assert health["questions_answered"] == 1 and health["uptime_s"] > 0
     finally:
         logs = stop(proc)
     assert TOKEN not in logs and "Traceback" not in logs
+    lines = json_lines(logs)  # every line parses: no stray text from a library
+    started = [x for x in lines if x["message"].startswith("careerbot ") and x.get("mode")]
+    assert started and started[0]["mode"] == "polling" and started[0]["health_port"] == port
+    assert started[0]["index"] == version and started[0]["documents"] > 40 and started[0]["passages"] > 300
+    updates = [x for x in lines if x["logger"] == "careerbot.updates"]
+    assert [(u["kind"], u["status"]) for u in updates] == [("question", "answered"), ("command", "ok")]
+    asked = updates[0]
+    assert asked["chat"] == "private" and asked["top_doc"] != "-" and asked["index"] == version
+    assert asked["ms"] > 0 and len(asked["user"]) >= 16 and str(RAW_ID) not in json.dumps(updates)
+    assert "become a medical assistant" not in logs  # never the question's text
+    assert not any(x["logger"] == "faiss.loader" for x in lines)
     db = (tmp_path / "data" / "careerbot.db").read_bytes()
     assert TOKEN.encode() not in db and str(RAW_ID).encode() not in db  # no raw user id
+    # The description was set on this first start, with what the bot does and does not do.
+    assert len(fake_api.calls_of("setMyDescription")) == 1 and len(fake_api.calls_of("setMyShortDescription")) == 1
+    assert "medical advice" in fake_api.calls_of("setMyDescription")[0]["description"]
+
+
+def test_description_is_set_once_per_change_not_on_every_start(kb_settings, tmp_path, fake_api):
+    for _ in range(2):
+        proc = start(serve_env(kb_settings, tmp_path, fake_api))
+        fake_api.push(message(203, "/help"))
+        fake_api.wait_replies(203, len(fake_api.replies_to(203)) + 1, timeout=90)
+        stop(proc)
+    assert len(fake_api.calls_of("setMyDescription")) == 1 and len(fake_api.calls_of("setMyShortDescription")) == 1
+    assert len(fake_api.calls_of("setMyCommands")) == 2
 
 
 def test_webhook_requires_the_secret_and_listens_at_the_url_path(kb_settings, tmp_path, fake_api):
@@ -113,9 +163,17 @@ def test_webhook_requires_the_secret_and_listens_at_the_url_path(kb_settings, tm
         assert post({"X-Telegram-Bot-Api-Secret-Token": "s3cret-value"}) == 200
         reply = fake_api.wait_replies(202, 1, timeout=30)[-1]
         assert "CMA" in reply["text"]
+        # The same server answers /healthz; the webhook path takes no GET.
+        status, health = fake_api.wait_for(
+            lambda: (h := get_json(f"http://127.0.0.1:{port}/healthz"))[1].get("questions_answered") == 1 and h)
+        assert status == 200 and health["mode"] == "webhook"
+        assert health["index"]["version"] == kb_settings.index_dir.joinpath("current").readlink().name
+        assert get_json(url)[0] == 405
     finally:
         logs = stop(proc)
-    assert TOKEN not in logs
+    assert TOKEN not in logs and "Traceback" not in logs
+    assert "mode=webhook" in logs and f"port={port}" in logs and "path=/telegram" in logs  # the start-up line
+    assert "kind=question status=answered" in logs and "what is a cma" not in logs
 
 
 def _listening(port: int) -> bool:
@@ -128,6 +186,8 @@ def _listening(port: int) -> bool:
     ({"WEBHOOK_URL": "https://example.org/telegram", "WEBHOOK_SECRET": ""}, "WEBHOOK_SECRET"),
     ({"ADMIN_USER_IDS": "12,abc", "WEBHOOK_URL": "https://example.org/telegram", "WEBHOOK_SECRET": "x"},
      "ADMIN_USER_IDS"),  # one problem, one line (each problem found is listed, a line each)
+    ({"WEBHOOK_URL": "https://example.org/telegram", "WEBHOOK_SECRET": "x", "CAREERBOT_HEALTH_PORT": "http"},
+     "CAREERBOT_HEALTH_PORT"),
 ])
 def test_webhook_and_admin_settings_are_checked_first(kb_settings, tmp_path, extra, words):
     out = subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--webhook"],

@@ -143,6 +143,33 @@ def test_topics_and_related_buttons_open_guidance(telegram_bot, fake_api):
     check_html(overview["text"])
 
 
+def test_a_topic_opens_at_most_eight_short_buttons_in_reading_order(telegram_bot, fake_api, kb_settings):
+    from bot.knowledge.load import load_publishable
+
+    docs = [d for d in load_publishable(kb_settings.knowledge_dir) if d.topic == "scope"]
+    assert len(docs) > 8
+    by_order = sorted(docs, key=lambda d: (d.order is None, d.order or 0, d.short_title or d.title))
+    reply = ask(fake_api, 108, "/topics")
+    fake_api.push(callback(108, "topic:scope", reply))
+    listing = fake_api.wait_replies(108, 2)[-1]
+    shown = buttons(listing)
+    assert [b["callback_data"] for b in shown] == [f"doc:{d.id}" for d in by_order[:8]]
+    assert [b["text"] for b in shown] == [d.short_title or d.title for d in by_order[:8]]
+    assert all(len(b["text"]) <= 32 for b in shown) and "ask me" in listing["text"]
+
+
+def test_button_labels_are_cut_at_a_word_with_an_ellipsis():
+    from bot.telegram.keyboards import button, short
+
+    title = "Medical assistant rules in South Dakota, North Dakota, Delaware and how to check any state"
+    label = short(title)
+    assert label == "Medical assistant rules in South Dakota…"
+    assert title.startswith(label[:-1]) and title[len(label) - 1] in " ,"  # ends where a word ends
+    assert short("IV starts and IV medications by medical assistants") == "IV starts and IV medications by medical…"
+    assert short("What MAs cannot do") == "What MAs cannot do"
+    assert button(title, "doc:x").text == label
+
+
 def test_follow_up_is_read_in_context_of_the_previous_question(telegram_bot, fake_api, question_log):
     first = ask(fake_api, 108, "tell me about the rma certification from amt")
     second = ask(fake_api, 108, "and how much does it cost?")

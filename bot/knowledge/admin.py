@@ -27,6 +27,53 @@ def build_index(settings: Settings, encoder=None, force: bool = True, progress=N
         cache.close()
 
 
+def build_dependencies_missing(settings: Settings) -> str | None:
+    """Why this install cannot build an index (serving installs leave out torch), or None."""
+    import importlib.util
+
+    from bot.errors import ConfigError
+
+    try:
+        settings.model_dir()
+    except ConfigError as exc:
+        return str(exc)
+    if importlib.util.find_spec("sentence_transformers") is None:
+        return "building an index needs the build dependencies: pip install 'careerbot[build]'"
+    return None
+
+
+def ensure_index(settings: Settings, say) -> str | None:
+    """Build and publish an index when none is published and the knowledge base is readable, so a
+    fresh deployment starts instead of crash-looping; `say` gets the progress. Returns the error
+    text, or None when there is an index (or no knowledge base to build one from: the caller's own
+    "no index" message covers that)."""
+    import os
+    import time
+
+    from bot.knowledge.index import read_manifest
+    from bot.knowledge.load import document_paths
+
+    if read_manifest(settings.index_dir) is not None:
+        return None
+    kb = settings.knowledge_dir
+    if not (kb.is_dir() and os.access(kb, os.R_OK | os.X_OK)):
+        return None
+    missing = build_dependencies_missing(settings)
+    if missing:
+        return (f"no index is published in {settings.index_dir}, and this install cannot build one: {missing}; "
+                "or publish an index built elsewhere there")
+    started = time.perf_counter()
+    say(f"No index is published in {settings.index_dir}: building one from {kb} "
+        f"({len(document_paths(kb))} files, about a minute)...", done=False)
+    report, error = build_index(settings)
+    if error:
+        say("failed.")
+        return error
+    say(f"published {report.version} ({report.passages_embedded + report.passages_reused} passages) "
+        f"in {time.perf_counter() - started:.0f} s.")
+    return None
+
+
 def summary(report) -> str:
     if not report.published:
         return (f"Nothing changed: {report.unchanged} documents as published in {report.version}; "

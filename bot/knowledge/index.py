@@ -47,7 +47,7 @@ APPROX_THRESHOLD = 50_000
 
 def doc_hash(doc: Document) -> str:
     meta = [doc.id, doc.title, doc.topic, list(doc.sources), str(doc.reviewed_on), doc.reviewed_by,
-            list(doc.states), doc.body]
+            list(doc.states), doc.body, doc.short_title, doc.order]
     return hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -141,8 +141,8 @@ def _write_passages_db(path: Path, docs: list[Document], passages: list[Passage]
     db["documents"].insert_all(({
         "id": d.id, "title": d.title, "topic": d.topic, "sources": json.dumps(list(d.sources)),
         "reviewed_on": d.reviewed_on.isoformat(), "reviewed_by": d.reviewed_by,
-        "states": ",".join(d.states), "path": d.path.name,
-    } for d in docs), pk="id")
+        "states": ",".join(d.states), "path": d.path.name, "short_title": d.short_title, "position": d.order,
+    } for d in docs), pk="id", columns={"position": int})
     db["passages"].insert_all(({
         "id": i, "doc_id": p.doc_id, "title": p.title, "section": p.section, "text": p.text,
         "topic": p.topic, "states": ",".join(p.states), "sources": json.dumps(list(p.sources)),
@@ -407,6 +407,7 @@ class LoadedIndex:
                           for r in self.db.execute(
                               "select id, title, topic, sources, reviewed_on, states from documents order by id")}
         self.titles = {d: meta["title"] for d, meta in self.documents.items()}
+        self.labels, self.reading_order = self._presentation()
         # The gate trained with this version (a refresh retrains it when its examples change).
         self.gate = Gate.load(path)
         # The encoder exported with this version, shared by every version built with the same model.
@@ -415,6 +416,17 @@ class LoadedIndex:
         self.first_passage = {}
         for i, p in enumerate(self.passages):
             self.first_passage.setdefault(p.doc_id, i)
+
+    def _presentation(self) -> tuple[dict[str, str], list[str]]:
+        """Button labels (short titles) and document ids in reading order (each document's `order`
+        in its topic, unordered ones after by label); versions built before these fields get titles."""
+        cur = self.db.cursor()
+        cur.row_factory = sqlite3.Row
+        rows = cur.execute("select * from documents").fetchall()
+        labels = {r["id"]: (r["short_title"] if "short_title" in r.keys() else "") or r["title"] for r in rows}
+        position = {r["id"]: r["position"] if "position" in r.keys() else None for r in rows}
+        order = sorted(labels, key=lambda d: (position[d] is None, position[d] or 0, labels[d].lower()))
+        return labels, order
 
     def dense(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         scores, ids = self.faiss.search(vector.reshape(1, -1).astype(np.float32), min(k, len(self.passages)))

@@ -31,7 +31,9 @@ STATUSES = ("draft", "published")
 REQUIRED = ("id", "title", "topic", "status")
 # A draft may still lack these; a published document must have them: the knowledge base is vetted.
 REQUIRED_TO_PUBLISH = ("sources", "reviewed_on", "reviewed_by")
-OPTIONAL = ("states",)
+OPTIONAL = ("states", "short_title", "order")
+# A button shows about this much on a phone without cutting it.
+SHORT_TITLE_MAX = 32
 KNOWN = REQUIRED + REQUIRED_TO_PUBLISH + OPTIONAL
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SKIP_FILES = {"README.md"}
@@ -139,6 +141,14 @@ def parse(path: Path, text: str | None = None, today: dt.date | None = None) -> 
     if bad_codes:
         bad("states", f"{bad_codes} are not US state codes; use two-letter codes such as CA or WA")
 
+    short_title = str(meta.get("short_title") or "").strip()
+    if len(short_title) > SHORT_TITLE_MAX:
+        bad("short_title", f"is {len(short_title)} characters; keep it to {SHORT_TITLE_MAX}, so a button shows it whole")
+    order = meta.get("order")
+    if order is not None and (isinstance(order, bool) or not isinstance(order, int) or order < 1):
+        bad("order", f"'{order}' must be a whole number from 1: the document's place in its topic's list")
+        order = None
+
     if not body:
         problems.append(Problem(path, text.count("\n") + 1, "body", "is empty: write the guidance below the front matter"))
 
@@ -155,6 +165,8 @@ def parse(path: Path, text: str | None = None, today: dt.date | None = None) -> 
         states=tuple(str(s).upper() for s in states),
         body=body,
         path=path,
+        short_title=short_title,
+        order=order,
     )
     body_line = text.count("\n", 0, m.start(2))  # lines before the body starts
     problems = [Problem(path, body_line + line, "section", message) for line, message in meta_problems(doc)]

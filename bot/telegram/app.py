@@ -11,7 +11,8 @@ from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, Invali
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor,
                           CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters)
 
-from . import digest, handlers, texts
+from . import digest, handlers, profile, texts
+from .activity import CareerbotApplication
 from .handlers import SERVICES, Services
 from .inbox import DurableQueue, Inbox
 
@@ -97,6 +98,7 @@ class PerChatOrder(BaseUpdateProcessor):
 
 async def _post_init(app: Application) -> None:
     await app.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS])
+    await profile.register(app.bot, app.bot_data[SERVICES].log.path.parent)
     if isinstance(app.update_queue, DurableQueue):
         await app.update_queue.replay(app.bot)  # queued before polling starts: answered first
 
@@ -108,6 +110,7 @@ def build_application(services: Services, token: str, base_url: str | None = Non
     With an `inbox`, every update is kept until answered (bot/telegram/inbox.py)."""
     message = filters.UpdateType.MESSAGE  # edited messages and channel posts are ignored
     builder = (ApplicationBuilder()
+               .application_class(CareerbotApplication)
                .token(token)
                .base_url(base_url or DEFAULT_BASE_URL)
                .base_file_url((base_url or DEFAULT_BASE_URL).replace("/bot", "/file/bot"))

@@ -23,6 +23,7 @@ from bot.states import name as state_name
 from bot.states import normalise
 from bot.types import Context
 from . import keyboards, texts
+from .activity import note
 from .flood import QuestionLimit
 
 log = logging.getLogger("careerbot.telegram")
@@ -147,12 +148,15 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
     text = _mentioned_text(update, context)
     if text is None:
+        note(status="not_for_bot")
         return
     if len(text) > MAX_QUESTION_CHARS:
+        note(status="too_long")
         await _reply(update, context, texts.TOO_LONG)
         return
     verdict = s.limit.check(update.effective_user.id)
     if verdict != "ok":
+        note(status="rate_limited")
         if verdict == "warn":
             await _reply(update, context, texts.SLOW_DOWN)
         return
@@ -181,6 +185,7 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     after = remember(answer, ctx)
     context.chat_data["previous"], context.chat_data["previous_answer"] = after.previous_question, after.previous_answer
     await _reply(update, context, render.to_html(answer), reply_markup=keyboards.for_answer(answer, question_id))
+    note(status=answer.status, top_doc=answer.top_doc, index=answer.index_version, replied=True)
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -264,8 +269,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if kind == "topic" and arg in TOPICS:
         docs = s.assistant.topics().get(arg, [])
         await _answer_query(query)
-        await _reply(update, context, f"<b>{html.escape(TOPICS[arg])}</b>: pick one.",
-                     reply_markup=keyboards.InlineKeyboardMarkup(keyboards.related_rows(docs)))
+        more = " or ask me: I know more about it" if len(docs) > keyboards.MAX_TOPIC_BUTTONS else ""
+        await _reply(update, context, f"<b>{html.escape(TOPICS[arg])}</b>: pick one{more}.",
+                     reply_markup=keyboards.topic(docs))
         return
     if kind == "state" and arg == "ask":
         await _answer_query(query)
@@ -335,6 +341,7 @@ async def _blocked_by(update: object, context) -> bool:
 async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure without the token or the message text, apologise, keep running."""
     exc = context.error
+    note(status="error")
     if await _blocked_by(update, context):
         return
     text = ""

@@ -9,13 +9,28 @@ from bot.knowledge.load import TOPICS
 from bot.types import Answer, Related
 
 MAX_CALLBACK_BYTES = 64
+# About what a full-width button shows on a phone before Telegram cuts it off itself.
+MAX_LABEL_CHARS = 40
+MAX_TOPIC_BUTTONS = 8
+
+
+def short(label: str, limit: int = MAX_LABEL_CHARS) -> str:
+    """The label, or its first words that fit with "…": never cut mid-word."""
+    label = " ".join(label.split())
+    if len(label) <= limit:
+        return label
+    room = limit - 1  # one for the "…"
+    head = label[:room]
+    if label[room].isalnum() and " " in head:  # the cut falls inside a word: drop that word
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:-–(") + "…"
 
 
 def button(label: str, data: str) -> InlineKeyboardButton | None:
     """A button, or None when its data would not fit Telegram's 64-byte limit."""
     if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
         return None
-    return InlineKeyboardButton(label[:60], callback_data=data)
+    return InlineKeyboardButton(short(label), callback_data=data)
 
 
 def _rows(buttons: list[InlineKeyboardButton | None]) -> list[list[InlineKeyboardButton]]:
@@ -23,7 +38,12 @@ def _rows(buttons: list[InlineKeyboardButton | None]) -> list[list[InlineKeyboar
 
 
 def related_rows(related: list[Related]) -> list[list[InlineKeyboardButton]]:
-    return _rows([button(r.title, f"doc:{r.doc_id}") for r in related])
+    return _rows([button(r.label or r.title, f"doc:{r.doc_id}") for r in related])
+
+
+def topic(docs: list[Related]) -> InlineKeyboardMarkup:
+    """A topic's documents, in reading order, at most eight: more is a list to scroll, not a choice."""
+    return InlineKeyboardMarkup(related_rows(docs[:MAX_TOPIC_BUTTONS]))
 
 
 def feedback_row(question_id: int, chosen: bool | None = None) -> list[InlineKeyboardButton]:

@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 from bot.errors import CareerbotError
 from bot.settings import Settings
+from . import logs
 
 from . import config
 
@@ -41,14 +42,14 @@ class RedactToken(logging.Filter):
         return True
 
 
-def setup_logging(token: str) -> None:
+def setup_logging(token: str, log_format: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(logs.formatter(log_format))
     handler.addFilter(RedactToken(token))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every request URL, token included
+    logs.quiet_libraries()
 
 
 def _fail(message: str) -> int:
@@ -65,14 +66,23 @@ async def _check_token(token: str, base_url: str | None) -> None:
         pass
 
 
-def serve(webhook: bool = False) -> int:
-    settings = Settings.from_env()
+def _say(text: str, done: bool = True) -> None:
+    logging.getLogger("careerbot.index").info(text)
+
+
+def serve(settings: Settings, webhook: bool = False, build: bool = True, health_port: int | str | None = None) -> int:
+    """Answer Telegram by polling or webhook until SIGTERM; building an index first if none is
+    published (unless `build` is off). Returns the exit code: 2 for a configuration problem, each
+    problem in one line."""
     cfg, problems = config.read(os.environ, webhook, settings.data_dir)
-    if problems:
+    if health_port is not None and not (str(health_port).isdigit() and 0 < int(health_port) < 65536):
+        problems.append(f"--health-port (CAREERBOT_HEALTH_PORT) must be a port number, 1-65535, not {health_port!r}")
+    if problems or cfg is None:
         print("\n".join(f"careerbot: {p}" for p in problems), file=sys.stderr)
         return 2
+    health = int(health_port) if health_port is not None else None
     token, url = cfg.token, cfg.webhook_url
-    setup_logging(token)
+    setup_logging(token, settings.log_format)
 
     from telegram.error import InvalidToken, NetworkError
 
@@ -87,14 +97,18 @@ def serve(webhook: bool = False) -> int:
         return _fail(f"cannot reach the Telegram Bot API: {str(exc).replace(token, '[token]')}")
 
     from bot.assistant import Assistant
+    from bot.knowledge.admin import ensure_index
     from bot.review.log import QuestionLog
     from bot.review.digest import digest_now, to_telegram
+    from . import webserver
     from .app import build_application
     from .digest import Digests
     from .handlers import Services
     from .inbox import Inbox
     from .reindex import Reindexer
 
+    if build and (error := ensure_index(settings, _say)):
+        return _fail(error)
     try:
         assistant = Assistant.create(settings)
         question_log = QuestionLog(settings.data_dir)
@@ -111,10 +125,17 @@ def serve(webhook: bool = False) -> int:
                         reindex=Reindexer(settings, question_log), late_after=settings.late_reply_after,
                         digests=digests)
     app = build_application(services, token, base_url, overall_max_rate=cfg.max_rate, inbox=inbox)
+    about = assistant.about()
+    where = {"port": cfg.port, "path": urlparse(url).path} if webhook else {"health_port": health or "-"}
+    logging.getLogger("careerbot").info("careerbot %s starting", webserver.package_version(), extra={"fields": {
+        "mode": "webhook" if webhook else "polling", **where, "index": about["version"],
+        "documents": about["documents"], "passages": about["passages"]}})
     try:
         if webhook:
-            app.run_webhook(listen="0.0.0.0", port=cfg.port, url_path=urlparse(url).path.lstrip("/"),
-                            webhook_url=url, secret_token=cfg.webhook_secret)
+            hook = webserver.Webhook(url=url, path=urlparse(url).path, secret=cfg.webhook_secret)
+            asyncio.run(webserver.run(app, port=cfg.port, webhook=hook))
+        elif health:
+            asyncio.run(webserver.run(app, port=health, webhook=None))
         else:
             app.run_polling()
     except InvalidToken:

@@ -48,3 +48,13 @@ TOO_SLOW = "Sorry, that took me too long to answer. Please send your question ag
 LATE = "Sorry for the delay: I couldn't answer sooner.\n\n"
 INLINE_BUTTON = "Open a chat with me to use this button."
 FORGET_LATER = "I'll erase your history as soon as I can write to my records again (in a few minutes at most)."
+# Shown in an empty chat before Start (at most 512 characters) and on the bot's profile (at most 120).
+DESCRIPTION = (
+    "I answer questions about becoming and working as a medical assistant in the US: training and "
+    "schools, certification (CMA, RMA, CCMA, NCMA, CMAC), what MAs may do in your state, pay, and "
+    "career paths. Every answer comes from vetted public sources and shows when a person last "
+    "reviewed it.\n\n"
+    "I don't give medical advice: for your own health, ask a doctor, nurse or pharmacist, and call "
+    "911 in an emergency."
+)
+SHORT_DESCRIPTION = "Medical assistant careers: training, certification, scope by state, pay. Vetted answers, no medical advice."

@@ -1,0 +1,121 @@
+"""The bot's one HTTP server: Telegram's webhook and GET /healthz on the same port.
+
+PTB's documented custom-webhook pattern (examples/customwebhookbot, starlette + uvicorn): the
+webhook route checks Telegram's secret header and puts the update on the Application's queue;
+the Application runs as usual. In polling mode the same server answers /healthz alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import hmac
+import importlib.metadata
+import json
+import logging
+import signal
+from dataclasses import dataclass
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from telegram import Update
+
+log = logging.getLogger("careerbot.telegram")
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+@dataclass(frozen=True)
+class Webhook:
+    url: str        # the public URL Telegram calls
+    path: str       # its path, where this server listens
+    secret: str
+
+
+def package_version() -> str:
+    try:
+        return importlib.metadata.version("careerbot")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def health(app, mode: str) -> tuple[int, dict]:
+    """What /healthz says: 200 while a published index answers, 503 when none does."""
+    from .handlers import SERVICES
+
+    body = {"status": "ok", "careerbot": package_version(), "mode": mode,
+            "uptime_s": app.activity.uptime_s(), "updates_handled": app.activity.updates,
+            "questions_answered": app.activity.questions_answered}
+    try:
+        about = app.bot_data[SERVICES].assistant.about()
+    except Exception as exc:  # the index went missing or cannot be read
+        return 503, body | {"status": "error", "error": f"{type(exc).__name__}: {exc}"}
+    built = dt.datetime.fromisoformat(about["built_at"])
+    age = dt.datetime.now(dt.timezone.utc) - built
+    body["index"] = {"version": about["version"], "built_at": about["built_at"],
+                     "age_s": int(age.total_seconds()), "documents": about["documents"],
+                     "passages": about["passages"]}
+    return 200, body
+
+
+def web_app(app, mode: str, webhook: Webhook | None) -> Starlette:
+    async def healthz(request: Request) -> Response:
+        status, body = health(app, mode)
+        return JSONResponse(body, status_code=status)
+
+    async def telegram(request: Request) -> Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), webhook.secret.encode()):
+            return Response(status_code=403)
+        try:
+            update = Update.de_json(await request.json(), app.bot)
+        except (ValueError, TypeError, KeyError, json.JSONDecodeError):
+            return Response(status_code=400)
+        await app.update_queue.put(update)
+        return Response()
+
+    routes = [Route("/healthz", healthz, methods=["GET"])]
+    if webhook is not None:
+        routes.append(Route("/" + webhook.path.lstrip("/"), telegram, methods=["POST"]))
+    return Starlette(routes=routes)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn, stopping on SIGINT/SIGTERM through the event loop, so the Application is then
+    stopped in order (uvicorn's own handling re-raises the signal after it stops, which would
+    end the process before the Application and the log are closed)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self):
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self.handle_exit, sig, None)
+        try:
+            yield
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+
+
+async def run(app, *, port: int, webhook: Webhook | None, host: str = "0.0.0.0") -> None:
+    """Start the Application (polling when there is no webhook), serve HTTP until a signal, stop."""
+    mode = "webhook" if webhook else "polling"
+    server = _Server(uvicorn.Config(web_app(app, mode, webhook), host=host, port=port, log_config=None,
+                                    access_log=False, lifespan="off", server_header=False))
+    async with app:  # initialize() (getMe) ... shutdown()
+        if app.post_init:
+            await app.post_init(app)
+        if webhook:
+            await app.bot.set_webhook(webhook.url, secret_token=webhook.secret)
+        else:
+            await app.updater.start_polling()
+        await app.start()
+        try:
+            await server.serve()
+        finally:
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            await app.stop()
