@@ -166,7 +166,7 @@ def test_webhook_requires_the_secret_and_listens_at_the_url_path(kb_settings, tm
         # The same server answers /healthz; the webhook path takes no GET.
         status, health = fake_api.wait_for(
             lambda: (h := get_json(f"http://127.0.0.1:{port}/healthz"))[1].get("questions_answered") == 1 and h)
-        assert status == 200 and health["mode"] == "webhook"
+        assert status == 200 and health["mode"] == "webhook" and health["inbox_backlog"] == 0
         assert health["index"]["version"] == kb_settings.index_dir.joinpath("current").readlink().name
         assert get_json(url)[0] == 405
     finally:

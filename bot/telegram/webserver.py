@@ -46,9 +46,13 @@ def health(app, mode: str) -> tuple[int, dict]:
     """What /healthz says: 200 while a published index answers, 503 when none does."""
     from .handlers import SERVICES
 
+    from .inbox import DurableQueue
+
     body = {"status": "ok", "careerbot": package_version(), "mode": mode,
             "uptime_s": app.activity.uptime_s(), "updates_handled": app.activity.updates,
             "questions_answered": app.activity.questions_answered}
+    if isinstance(app.update_queue, DurableQueue):  # accepted from Telegram, not yet answered
+        body["inbox_backlog"] = len(app.update_queue.in_flight)
     try:
         about = app.bot_data[SERVICES].assistant.about()
     except Exception as exc:  # the index went missing or cannot be read
