@@ -25,7 +25,7 @@ MEDICAL_REPLY = (
 EMERGENCY_REPLY = (
     "This could be an emergency: call 911 now (or your local emergency number). If something was "
     "swallowed or someone was poisoned, Poison Control is at 1-800-222-1222, any time. I can't give "
-    "medical advice, so please follow what they tell you."
+    "medical advice: for anything that is not an emergency, ask a doctor, nurse or pharmacist."
 )
 CRISIS_REPLY = (
     "I'm really sorry you're going through this, and I'm glad you told me. You don't have to face it "
