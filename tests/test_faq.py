@@ -119,17 +119,22 @@ GROUPS = {
 }
 
 
-@pytest.fixture
-def filled_log(question_log):
+def fill(log: QuestionLog) -> QuestionLog:
+    """Log every phrasing of GROUPS, one user each; scrubs declined, pay rated not helpful."""
     users = iter(range(100, 200))
     for group, phrasings in GROUPS.items():
         for text in phrasings:
-            key = question_log.user_key(next(users))
+            key = log.user_key(next(users))
             status = "out_of_scope" if group == "scrubs" else "answered"
-            qid = question_log.record(key, "telegram", text, answer(status, doc=group))
+            qid = log.record(key, "telegram", text, answer(status, doc=group))
             if group == "pay":
-                question_log.feedback(qid, key, False)
-    return question_log
+                log.feedback(qid, key, False)
+    return log
+
+
+@pytest.fixture
+def filled_log(question_log):
+    return fill(question_log)
 
 
 def test_report_groups_paraphrases_and_separates_distinct_questions(filled_log, encoder, tmp_path):
@@ -268,15 +273,7 @@ def _free_port():
 
 @pytest.fixture(scope="module")
 def counselor_log(tmp_path_factory):
-    log = QuestionLog(tmp_path_factory.mktemp("counselor"))
-    users = iter(range(100, 200))
-    for group, phrasings in GROUPS.items():
-        for text in phrasings:
-            key = log.user_key(next(users))
-            status = "out_of_scope" if group == "scrubs" else "answered"
-            qid = log.record(key, "telegram", text, answer(status, doc=group))
-            if group == "pay":
-                log.feedback(qid, key, False)
+    log = fill(QuestionLog(tmp_path_factory.mktemp("counselor")))
     log.record(log.user_key(300), "telegram", "can ma give shots", answer(doc="injections-and-medications"))
     log.db.execute("update questions set asked_at = '2026-07-04T16:30:00+00:00'")  # 12:30 in New York (EDT)
     log.db.conn.commit()

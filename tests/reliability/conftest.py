@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,18 @@ class Served:
             return conn.execute("select count(*) from questions").fetchone()[0]
         finally:
             conn.close()
+
+
+def warm_served(settings, data: Path) -> Iterator[Served]:
+    """A served bot that has answered one question, stopped (with its stand-in) afterwards: the
+    body of the `served` fixtures."""
+    s = Served(settings, data)
+    s.api.push(message(1, "warm up: what is a cma"))
+    s.api.wait_replies(1, 1, timeout=120)
+    yield s
+    if s.proc.poll() is None:
+        s.stop()
+    s.api.stop()
 
 
 def free_port() -> int:

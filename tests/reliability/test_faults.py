@@ -8,20 +8,14 @@ import time
 
 import pytest
 
-from tests.reliability.conftest import Served, message, report
+from tests.reliability.conftest import message, report, warm_served
 
 pytestmark = pytest.mark.usefixtures("kb_assistant")
 
 
 @pytest.fixture
 def served(kb_settings, tmp_path):
-    s = Served(kb_settings, tmp_path)
-    s.api.push(message(1, "warm up: what is a cma"))
-    s.api.wait_replies(1, 1, timeout=120)
-    yield s
-    if s.proc.poll() is None:
-        s.stop()
-    s.api.stop()
+    yield from warm_served(kb_settings, tmp_path)
 
 
 def test_send_failures_are_retried_and_delivered_once(served):

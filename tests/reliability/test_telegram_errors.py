@@ -7,20 +7,14 @@ import time
 import pytest
 
 from tests.fake_bot_api import callback
-from tests.reliability.conftest import Served, message, report
+from tests.reliability.conftest import message, report, warm_served
 
 pytestmark = pytest.mark.usefixtures("kb_assistant")
 
 
 @pytest.fixture(scope="module")
 def served(kb_settings, tmp_path_factory):
-    s = Served(kb_settings, tmp_path_factory.mktemp("telegram-errors"))
-    s.api.push(message(1, "warm up: what is a cma"))
-    s.api.wait_replies(1, 1, timeout=120)
-    yield s
-    if s.proc.poll() is None:
-        s.stop()
-    s.api.stop()
+    yield from warm_served(kb_settings, tmp_path_factory.mktemp("telegram-errors"))
 
 
 def no_trouble(served, chat) -> None:
