@@ -145,9 +145,9 @@ class Bench:
 
     # -- processes ------------------------------------------------------------------------------
     def env(self, **extra):
-        return dict(os.environ, CAREERBOT_DATA_DIR=str(self.settings.data_dir),
-                    CAREERBOT_INDEX_DIR=str(self.settings.index_dir),
-                    CAREERBOT_KNOWLEDGE_DIR=str(self.settings.knowledge_dir), **extra)
+        return {**os.environ, "CAREERBOT_DATA_DIR": str(self.settings.data_dir),
+                "CAREERBOT_INDEX_DIR": str(self.settings.index_dir),
+                "CAREERBOT_KNOWLEDGE_DIR": str(self.settings.knowledge_dir), **extra}
 
     def startup(self):
         exe = str(Path(sys.executable).with_name("careerbot"))
@@ -172,10 +172,14 @@ class Bench:
 
         def run(rate: float | None, max_messages: str):
             api = FakeBotAPI(TOKEN).start()
+            log = open(self.tmp / "serve.log", "a")
             exe = str(Path(sys.executable).with_name("careerbot"))
-            proc = subprocess.Popen([exe, "serve"], env=self.env(TELEGRAM_BOT_TOKEN=TOKEN,
+            # A fresh log per run: each stand-in numbers its updates from 1, and the inbox would
+            # take a second run's updates for ones already answered.
+            data = Path(tempfile.mkdtemp(dir=self.tmp, prefix="serve-data-"))
+            proc = subprocess.Popen([exe, "serve"], env=self.env(TELEGRAM_BOT_TOKEN=TOKEN, CAREERBOT_DATA_DIR=str(data),
                                     TELEGRAM_API_BASE_URL=api.base_url, TELEGRAM_MAX_MESSAGES_PER_SECOND=max_messages),
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                                    stdout=subprocess.DEVNULL, stderr=log, text=True)
             try:
                 api.push(message(1, "warm up: what is a cma"))
                 api.wait_replies(1, 1, timeout=120)
@@ -190,7 +194,10 @@ class Bench:
                     uid = api.push(message(user, questions[i % len(questions)]))
                     order.setdefault(user, []).append(uid)
                 # a cheap predicate: the bench shares the two cores with the server it measures
-                api.wait_for(lambda: len(api.sent) >= total + 1, timeout=600)
+                try:
+                    api.wait_for(lambda: len(api.sent) >= total + 1, timeout=600)
+                except AssertionError:
+                    raise RuntimeError(f"the bot answered {len(api.sent) - 1} of {total} questions in 600 s")
                 latencies, last = [], 0.0
                 for user, uids in order.items():
                     replies = api.replies_to(user)
@@ -203,7 +210,11 @@ class Bench:
                         "p95": pct(latencies, 0.95), "answered": answered, "sent": total, "rss": rss}
             finally:
                 proc.terminate()
-                proc.wait(30)
+                try:
+                    proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
                 api.stop()
 
         for label, rate, limit in (("30/s offered (Telegram's ceiling)", 30.0, "30"),

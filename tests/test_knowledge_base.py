@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bot.review.evaluate import EVAL_DIR, evaluate, load_questions, load_splits
@@ -57,9 +58,10 @@ def test_evaluation_set_is_complete_and_honest():
     assert not examples & {q.q.lower() for q in questions}
 
 
-def test_the_unseen_split_is_frozen_labelled_and_apart():
+@pytest.mark.parametrize("name", ["unseen.yaml", "blind.yaml"])
+def test_the_unseen_splits_are_frozen_labelled_and_apart(name):
     """Written before any tuning; never a gate example, never a section question."""
-    unseen = load_questions(ROOT / EVAL_DIR / "unseen.yaml")
+    unseen = load_questions(ROOT / EVAL_DIR / name)
     assert len(unseen) >= 150
     doc_ids = {p.stem for p in (ROOT / "knowledge").glob("*.md")}
     assert all(q.docs and set(q.docs) <= doc_ids for q in unseen if q.kind == "answerable")
@@ -72,5 +74,5 @@ def test_the_unseen_split_is_frozen_labelled_and_apart():
 def test_evaluation_meets_targets_on_every_split(kb_assistant):
     report = evaluate(kb_assistant, load_splits(ROOT / EVAL_DIR))
     print(report.markdown())
-    assert set(report.splits) == {"dev", "unseen"}
+    assert set(report.splits) == {"dev", "unseen", "blind"}
     assert report.failures() == [], [w for s in report.splits.values() for w in s.wrong_decisions]

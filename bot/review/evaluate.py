@@ -1,8 +1,10 @@
 """The labelled evaluation, split by split: retrieval, answer-first, honest no-answers, the gate.
 
-Splits: `dev` (tests/eval/questions.yaml, which the fusion weights and thresholds are fitted on)
-and `unseen` (tests/eval/unseen.yaml, written before any tuning by someone who had not read the
-documents, and never tuned on). Each split is reported on its own.
+Splits: `dev` (tests/eval/questions.yaml, which the fusion weights and thresholds are fitted on),
+`unseen` (tests/eval/unseen.yaml, written before any tuning by someone who had not read the
+documents, and never tuned on) and `blind` (tests/eval/blind.yaml, written the same way after
+`unseen` had been read while designing the reranker, so it is the one split nobody has looked
+into). Each split is reported on its own.
 """
 
 from __future__ import annotations
@@ -17,19 +19,21 @@ import yaml
 from bot.types import Context
 
 EVAL_DIR = Path("tests/eval")
-SPLIT_FILES = {"dev": "questions.yaml", "unseen": "unseen.yaml"}
+SPLIT_FILES = {"dev": "questions.yaml", "unseen": "unseen.yaml", "blind": "blind.yaml"}
 DECLINED = ("no_answer", "out_of_scope")
 # The targets each split must meet; the suite fails below them (issue: knowledge base and evaluation).
 TARGETS = {
     "dev": {"recall@5": 0.95, "mrr@10": 0.85, "medical_referred": 1.0, "out_of_scope_declined": 0.95,
             "wrongly_refused": 0.03},
     "unseen": {"wrongly_refused": 0.02, "median_words": 60},
+    "blind": {"wrongly_refused": 0.02, "median_words": 60},
 }
 # Targets of the open issue "answers people can trust": printed beside each figure and listed as
 # not yet met, but not enforced until that issue lands (README, Evaluation).
 PENDING = {
     "dev": {"recall@1": 0.97, "figure_first": 0.90},
     "unseen": {"recall@1": 0.92, "uncovered_declined": 0.90, "figure_first": 0.90},
+    "blind": {"recall@1": 0.92, "uncovered_declined": 0.90, "figure_first": 0.90},
 }
 AT_MOST = {"wrongly_refused", "median_words"}
 
@@ -112,7 +116,7 @@ class Report:
 
 def load_questions(path: Path, split: str | None = None) -> list[Question]:
     items = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    split = split or ("unseen" if Path(path).name == SPLIT_FILES["unseen"] else "dev")
+    split = split or {f: n for n, f in SPLIT_FILES.items()}.get(Path(path).name, "dev")
     return [Question(q=str(i["q"]), kind=i.get("kind", "answerable"), docs=tuple(i.get("docs") or ()),
                      previous=i.get("previous"), state=i.get("state"), section=i.get("section"),
                      figure=None if i.get("figure") is None else str(i["figure"]), split=i.get("split", split))
