@@ -532,6 +532,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args, Settings.from_env())
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `careerbot ask ... | head`: the reader has gone, nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (CareerbotError, FileNotFoundError) as exc:
         return _fail(str(exc))
 

@@ -41,6 +41,11 @@ def normalise(code: str) -> str | None:
     return _BY_NAME.get(text.lower())
 
 
+def named(text: str) -> frozenset[str]:
+    """Every state a text names in full ("North Dakota limits ...")."""
+    return frozenset(_BY_NAME[m.group(1).lower()] for m in _NAME_RE.finditer(text))
+
+
 def find_state(text: str) -> str | None:
     """The US state a question names, if any ("in Texas", "WA"). Full names win over codes."""
     names = [m.group(1).lower() for m in _NAME_RE.finditer(text)]

@@ -64,3 +64,30 @@ def test_a_word_the_guidance_never_uses_is_an_honest_no(kb_assistant):
     assert answer.status == "no_answer"
     typo = kb_assistant.ask("how much do medcal assistants make a year")  # a typo is not a new subject
     assert typo.status == "answered"
+
+
+def test_a_task_the_states_guidance_does_not_cover_is_an_honest_no(kb_assistant):
+    """Florida's guidance covers X-rays only: EKGs there are not answered from a survey that
+    happens to name Florida for X-rays, and X-rays there still are."""
+    gap = kb_assistant.ask("can ma's do ekgs in florida")
+    assert gap.status == "no_answer" and "EKGs" in gap.body and "Florida" in gap.body
+    covered = kb_assistant.ask("can mas do x-rays in florida")
+    assert covered.status == "answered" and "Florida" in first_sentence(covered)
+
+
+def test_a_state_is_never_answered_from_another_states_section(kb_assistant):
+    """One document covers South Dakota, North Dakota and Delaware: each section speaks for the
+    state it names only."""
+    north = kb_assistant.ask("do mas need a license in north dakota")
+    assert north.status == "answered" and "North Dakota" in first_sentence(north)
+    south = kb_assistant.ask("can mas give shots in south dakota")
+    assert south.status == "no_answer" and "South Dakota" in south.body and "North Dakota" not in south.body
+
+
+@pytest.mark.parametrize("question, missing", [
+    ("is the cpc coding exam hard", "medical billing and coding"),
+    ("should i get my cpht or become an ma", "pharmacy technicians"),
+])
+def test_credentials_of_other_occupations_are_an_honest_no(kb_assistant, question, missing):
+    answer = kb_assistant.ask(question)
+    assert answer.status == "no_answer" and missing in answer.body

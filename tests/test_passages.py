@@ -49,3 +49,13 @@ def test_markdown_is_cleaned_for_reading():
         sentence(i) for i in range(4))
     text = split_document(doc(body))[0].text
     assert "• Finish the program" in text and "Pass the exam" in text and "**" not in text
+
+
+def test_a_section_of_a_several_state_document_is_about_the_states_it_names():
+    filler = " ".join(sentence(i) for i in range(4))
+    body = (f"Several states have rules of their own. {filler}\n\n"
+            f"## North Dakota\n\nNorth Dakota limits medication tasks to credentialed staff. {filler}\n\n"
+            f"## Both\n\nSouth Dakota and Delaware each keep a list of approved programs. {filler}\n")
+    several = Document(id="d", title="Doc title", topic="scope", sources=("src",), reviewed_on=dt.date(2026, 1, 1),
+                       reviewed_by="r", status="published", states=("SD", "ND", "DE"), body=body, path=Path("d.md"))
+    assert [p.states for p in split_document(several)] == [("SD", "ND", "DE"), ("ND",), ("SD", "DE")]

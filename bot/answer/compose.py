@@ -53,9 +53,9 @@ NO_ANSWER_REPLY = (
 )
 NO_ANSWER_ON = ("I don't have vetted guidance on {missing} yet, so I won't guess. I can help with medical "
                 "assisting: training, certification, what MAs may do in your state, pay and career paths.")
-STATE_GAP_REPLY = ("I don't have vetted guidance on what medical assistants may do in {state} yet, and the "
+STATE_GAP_REPLY = ("I don't have vetted guidance on {what} in {state} yet, and the "
                    "rules differ from state to state, so I won't guess. The {state} medical board can tell you "
-                   "what applies there. The general rules are below.")
+                   "what applies there. The topics below have the general rules.")
 STATE_VARIES_NOTE = ("Rules differ by state; this is the general rule. Tell me your state "
                      "(for example /state CA) for state-specific guidance.")
 
@@ -223,11 +223,11 @@ def crisis(career_question: bool, state: str | None = None) -> Answer:
 
 def fixed(status: Status, hits: list[Hit] | None = None, titles: dict[str, str] | None = None,
           state: str | None = None, workplace: bool = False, non_english: bool = False,
-          missing: str | None = None, state_gap: bool = False, emergency: bool = False) -> Answer:
+          missing: str | None = None, state_gap: str | None = None, emergency: bool = False) -> Answer:
     """The gate's referral, the polite decline, or the honest no-answer with nearby topics;
-    `missing` names what the guidance lacks ("medical scribes"), `state_gap` that it lacks the
-    rules of the asker's state."""
-    no_answer = (STATE_GAP_REPLY.format(state=state_name(state)) if state_gap and state
+    `missing` names what the guidance lacks ("medical scribes"), `state_gap` which of the asker's
+    state's rules it lacks ("what medical assistants may do", "EKGs by medical assistants")."""
+    no_answer = (STATE_GAP_REPLY.format(what=state_gap, state=state_name(state)) if state_gap and state
                  else NO_ANSWER_ON.format(missing=missing) if missing else NO_ANSWER_REPLY)
     body = {"medical": WORKPLACE_REPLY if workplace else EMERGENCY_REPLY if emergency else MEDICAL_REPLY,
             "out_of_scope": NON_ENGLISH_REPLY if non_english else OUT_OF_SCOPE_REPLY,

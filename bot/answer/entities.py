@@ -31,7 +31,7 @@ SUBJECTS = {
     "cost": r"\b(?:cost|costs|fee|fees|price|tuition|afford|expensive|cheap|financial aid|fafsa)\b",
     "exam": r"\b(?:exam|exams|test|tests|questions|pass|passing|score|fail|failed|retake|proctor\w*)\b",
     "renewal": r"\b(?:renew\w*|recertif\w*|expire\w*|expiration|ceus?|continuing education|lapse\w*|reinstat\w*)\b",
-    "scope": r"\b(?:allowed|scope|legal|legally|permitted|may an?|can an? ma|can mas|can medical assistants|"
+    "scope": r"\b(?:allowed|scope|legal|legally|permitted|may an?|can an? ma|can (?:an? )?ma'?s|can medical assistants|"
              r"give (?:shots|injections|vaccines)|injections?|shots|vaccin\w*|draw blood|start ivs?|iv therapy|"
              r"venipuncture|x-?rays?)\b",
     "length": r"\b(?:how long|weeks|months|years|duration|takes? to|time to)\b",
@@ -40,14 +40,30 @@ SUBJECTS = {
 }
 _SUBJECT_RE = {k: re.compile(v, re.IGNORECASE) for k, v in SUBJECTS.items()}
 
+# Tasks whose rules differ by state. A question about one of them in a named state is answered
+# only from guidance on that state that mentions the task.
+DUTIES = {
+    "injections": r"\binject\w*|\bshots?\b|\bvaccin\w*|\bimmuniz\w*|\bb-?12\b",
+    "IVs": r"\bivs?\b|\bintravenous\w*",
+    "blood draws": r"\bdraw\w* blood\b|\bblood draws?\b|\bphlebotom\w*|\bvenipuncture\b",
+    "x-rays": r"\bx-?rays?\b|\bradiograph\w*",
+    "EKGs": r"\be[kc]gs?\b|\belectrocardiogra\w*",
+    "cosmetic procedures": r"\bbotox\b|\bfillers?\b|\bmed ?spas?\b|\blasers?\b",
+    "medications": r"\bmedications?\b|\bmeds\b|\bprescri\w+|\brefills?\b",
+    "triage": r"\btriage\b",
+}
+_DUTY_RE = {k: re.compile(v, re.IGNORECASE) for k, v in DUTIES.items()}
+
 # Occupations a question may be about that the guidance does not cover (yet). Medical assisting
 # and its neighbours that the guidance compares it with (CNA, LPN, RN, phlebotomist, PA) are covered.
 UNCOVERED_OCCUPATIONS = {
-    "dental assistants": r"\bdental (?:assistant|assisting|hygienist)s?\b",
+    "dental assistants": r"\bdental (?:assistant|assisting|hygienist)s?\b|\brdas?\b|\bcdas?\b",
     "medical scribes": r"\bscribes?\b|\bscribing\b",
-    "surgical technologists": r"\bsurgical (?:tech|techs|technologist|technologists|technician)\b|\bscrub tech\b",
-    "pharmacy technicians": r"\bpharmacy (?:tech|techs|technician|technicians)\b",
-    "medical billing and coding": r"\b(?:medical )?(?:billing and coding|coding and billing|coders?|billers?)\b",
+    "surgical technologists": r"\bsurgical (?:tech|techs|technologist|technologists|technician)\b|\bscrub tech\b|\bcst\b",
+    "pharmacy technicians": r"\bpharmacy (?:tech|techs|technician|technicians)\b|\bcpht\b|\bptcb\b",
+    # The coding credentials (AAPC's CPC, AHIMA's CCS, NHA's CBCS) are not medical assisting ones.
+    "medical billing and coding": r"\b(?:medical )?(?:billing and coding|coding and billing|coders?|billers?)\b|"
+                                  r"\bcpc\b|\bccs\b|\bcbcs\b|\bcoding (?:exam|cert\w*|credential)s?\b",
     "EMTs and paramedics": r"\bemts?\b|\bparamedics?\b",
     "veterinary assistants": r"\bvet(?:erinary)? (?:assistant|tech|technician)s?\b",
     "radiologic technologists": r"\b(?:radiolog\w* tech\w*|rad tech|x-?ray tech(?:nician|nologist)?)s?\b(?! (?:course|permit))",
@@ -58,6 +74,8 @@ UNCOVERED_OCCUPATIONS = {
     "respiratory therapists": r"\brespiratory therap\w*\b",
     "unit secretaries": r"\bunit (?:secretar\w+|clerks?)\b|\bhealth unit coordinators?\b",
     "travel nursing": r"\btravel (?:nurses?|nursing)\b",
+    "travel medical assistant jobs": r"\btravel (?:ma|mas|ma's|medical assistants?|medical assisting)\b",
+    "medical school": r"\bmed(?:ical)? school\b",
     "medical interpreters": r"\binterpreters?\b",
     "dialysis technicians": r"\bdialysis tech\w*\b",
     "ophthalmic technicians": r"\bophthalmic \w+\b",
@@ -81,12 +99,25 @@ class Entities:
     subjects: frozenset[str]
 
 
+# The NHA certifies more than medical assistants: "the cpt from nha" is about phlebotomy.
+_NHA_ONLY = re.compile(r"\bnha\b", re.IGNORECASE)
+_CCMA_BY_NAME = re.compile(r"\bccma\b|certified clinical medical assistant", re.IGNORECASE)
+_OTHER_NHA = frozenset({"CPT", "CET"})
+
+
 def credentials(text: str) -> frozenset[str]:
-    return frozenset(k for k, r in _CREDENTIAL_RE.items() if r.search(text))
+    found = frozenset(k for k, r in _CREDENTIAL_RE.items() if r.search(text))
+    if "CCMA" in found and found & _OTHER_NHA and not _CCMA_BY_NAME.search(text):
+        found -= {"CCMA"}  # "nha" named the body of another of its credentials
+    return found
 
 
 def subjects(text: str) -> frozenset[str]:
     return frozenset(k for k, r in _SUBJECT_RE.items() if r.search(text))
+
+
+def duties(text: str) -> frozenset[str]:
+    return frozenset(k for k, r in _DUTY_RE.items() if r.search(text))
 
 
 def of(text: str) -> Entities:

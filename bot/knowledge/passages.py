@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import yaml
 
 from bot.types import Document, Passage
+from bot.states import named as named_states
 
 _META = re.compile(r"\A\s*<!--\s*\n(?P<yaml>(?:asks|sources)\s*:.*?)-->\s*", re.DOTALL)
 
@@ -133,6 +134,14 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_OR_LINE.split(text) if len(s.split()) >= 3]
 
 
+def _states(doc: Document, text: str) -> tuple[str, ...]:
+    """The states a passage is about: in a document on several states, the ones it names (a
+    section on North Dakota's rules must not answer for South Dakota); else the document's."""
+    if len(doc.states) <= 1:
+        return doc.states
+    return tuple(s for s in doc.states if s in named_states(text)) or doc.states
+
+
 def split_document(doc: Document) -> list[Passage]:
     merged: list[tuple[str, str, SectionMeta]] = []
     for heading, text, meta in _sections(doc):
@@ -154,7 +163,7 @@ def split_document(doc: Document) -> list[Passage]:
             section = heading if len(parts) == 1 else f"{heading} ({i + 1}/{len(parts)})"
             passages.append(Passage(
                 doc_id=doc.id, title=doc.title, section=section, text=part, topic=doc.topic,
-                states=doc.states, sources=sources, asks=meta.asks,
+                states=_states(doc, f"{heading}\n{part}"), sources=sources, asks=meta.asks,
                 reviewed_on=doc.reviewed_on.isoformat() if doc.reviewed_on else "",
             ))
     return passages
