@@ -90,6 +90,8 @@ ANSWER_WORDS = 60
 MIN_ANSWER_WORDS = 25  # a lead shorter than this goes on with the sentences after it
 LIST_SLACK = 20        # extra words a list may take after the line that introduces it
 MAX_SENTENCES = 3
+_CAVEAT = re.compile(r"^(?:one|some|other|older|a few|several)\b[^.;:]*\b(?:sites?|sources?|pages?|reports?|says?|said)\b",
+                     re.IGNORECASE)
 FIGURE_NEAR = 0.03  # figure sentences this close to the best one are ties: the earliest leads
 
 
@@ -103,6 +105,9 @@ def _lead(scored: list[tuple[float, int, str]], figure: re.Pattern[str] | None) 
     holding = [c for c in scored if figure.search(c[2])] or [c for c in scored if figures.ANY.search(c[2])]
     if not holding:
         return best
+    # A caveat ("One exam-prep site reports higher fees of $250") holds a figure too, but the
+    # figure the guidance stands behind leads.
+    holding = [c for c in holding if not _CAVEAT.match(c[2])] or holding
     top = max(c[0] for c in holding)
     return min((c for c in holding if c[0] >= top - FIGURE_NEAR), key=lambda c: c[1])
 
