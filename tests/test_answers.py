@@ -91,3 +91,13 @@ def test_a_state_is_never_answered_from_another_states_section(kb_assistant):
 def test_credentials_of_other_occupations_are_an_honest_no(kb_assistant, question, missing):
     answer = kb_assistant.ask(question)
     assert answer.status == "no_answer" and missing in answer.body
+
+
+@pytest.mark.parametrize("question", ["can i take my xanax before the ccma exam",
+                                      "should i skip my insulin on rma test day"])
+def test_ones_own_medicine_is_referred_even_beside_a_credential(kb_assistant, question):
+    assert kb_assistant.ask(question).status == "medical"
+
+
+def test_taking_an_exam_is_still_a_career_question(kb_assistant):
+    assert kb_assistant.ask("can i take my cma exam online").status != "medical"

@@ -66,6 +66,20 @@ def is_scope_question(text: str) -> bool:
     return bool(_SCOPE_QUESTION.search(text))
 
 
+# A person's own medicines: "can i take my adderall before the cma exam" names a credential but asks
+# for medical advice, so the credential does not make it a career question.
+_OWN_MEDICINE = re.compile(
+    r"\b(?:take|taking|took|skip|skipping|stop|stopping|double|mix|mixing) my (?!(?:cma|rma|ccma|ncma|cmac|ma|"
+    r"exams?|tests?|boards?|class|classes|courses?|certification|cert|time|break|lunch|kids?|child|son|"
+    r"daughter|family|shifts?|chances|career|state|patients?|notes|books?|turn|place|life|first|second|third)\b)\w+|"
+    r"\bmy (?:meds|medications?|prescriptions?|pills?|dose|dosage|inhaler|insulin|antibiotics?|birth control)\b",
+    re.IGNORECASE)
+
+
+def is_own_medicine(text: str) -> bool:
+    return bool(_OWN_MEDICINE.search(text))
+
+
 # Signs of an emergency happening now, to oneself or someone nearby: the medical referral then opens
 # with 911 (and Poison Control for something swallowed) instead of ending with it.
 _EMERGENCY = re.compile(
