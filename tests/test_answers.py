@@ -101,3 +101,13 @@ def test_ones_own_medicine_is_referred_even_beside_a_credential(kb_assistant, qu
 
 def test_taking_an_exam_is_still_a_career_question(kb_assistant):
     assert kb_assistant.ask("can i take my cma exam online").status != "medical"
+
+
+@pytest.mark.parametrize("question, doc", [
+    ("how long until I'm working?", "how-long-to-start-working"),   # the README's own example
+    ("How long is the AAMA certification good for?", "cma-recertification"),
+    ("can MAs give vaccines?", "injections-and-medications"),
+])
+def test_the_examples_the_product_is_described_with_are_answered(kb_assistant, question, doc):
+    answer = kb_assistant.ask(question)
+    assert answer.status == "answered" and answer.top_doc == doc
