@@ -125,8 +125,8 @@ def answer_first(sentences: list[tuple[str, float]], figure: re.Pattern[str] | N
         chosen.append((0.0, lead[1] - 1, sentences[lead[1] - 1][0]))  # "It costs $125": say what "it" is
     words = sum(len(c[2].split()) for c in chosen)
     for cand in sorted(scored, reverse=True):
-        if len(chosen) >= MAX_SENTENCES or cand[1] in {c[1] for c in chosen}:
-            continue
+        if len(chosen) >= MAX_SENTENCES or cand[1] in {c[1] for c in chosen} or _CAVEAT.match(cand[2]):
+            continue  # a caveat about another site's figure is for "More", not the short answer
         n = len(cand[2].split())
         if words + n > budget or cand[0] < lead[0] - 0.15:
             continue
