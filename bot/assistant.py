@@ -21,14 +21,10 @@ from bot.answer.language import is_english
 from bot.knowledge.load import TOPICS
 from bot.answer.query import expand
 from bot.settings import Settings
-from bot.states import name as state_name
 from bot.types import Answer, Context, Related
 
 # Calibrated on tests/eval: below this dense similarity the best passage is not a real answer.
 NO_ANSWER_BELOW = 0.40
-# Passages searched for a state's rules on the task asked about before saying there are none.
-GAP_CANDIDATES = 10
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n")
 MAX_QUESTION_CHARS = 1000
 
 EMPTY_REPLY = "Please type a question about medical assisting careers, for example \"CMA or RMA?\""
@@ -105,7 +101,7 @@ class Assistant:
             answer = compose.fixed("no_answer", hits, titles, reading.state)
         elif (missing := self._missing(question, hits)) is not None:
             answer = compose.fixed("no_answer", hits, titles, reading.state, missing=missing)
-        elif (gap := self._state_gap(reading, hits)) is not None:
+        elif (gap := coverage.state_gap(reading, hits)) is not None:
             answer = compose.fixed("no_answer", hits, titles, reading.state, state_gap=gap)
         elif not hits or match < NO_ANSWER_BELOW or coverage.off_topic(self._vocabulary(index), question, match):
             answer = compose.fixed("no_answer", hits, titles, reading.state)
@@ -145,35 +141,6 @@ class Assistant:
             self._vocabularies = {index.version: coverage.Vocabulary(
                 t for p in index.passages for t in (p.title, p.section, p.text, *p.asks))}
         return self._vocabularies[index.version]
-
-    @staticmethod
-    def _state_gap(reading, hits) -> str | None:
-        """A question about what MAs may do in a state the guidance has no rules for ("can mas give
-        flu shots in new york"), or no rules on the task asked about ("ekgs in florida", where it
-        covers x-rays only): rules differ by state, so the general rule could be wrong there.
-        Says which rules are missing, or None when there is no gap."""
-        if not reading.state_named or not hits:
-            return None
-        p = hits[0].passage
-        asked = entities.duties(reading.intent)
-        if p.topic != "scope" and "scope" not in entities.subjects(reading.intent) and not asked:
-            return None
-        named = re.compile(rf"\b{re.escape(state_name(reading.state))}\b", re.IGNORECASE)
-
-        def about_state(passage, task: bool) -> bool:
-            """Guidance for this state (on the task asked about): a document on this state alone,
-            or one sentence naming the state (and the task). A survey passage naming Florida for
-            X-rays says nothing about EKGs there; North Dakota's rules say nothing of South Dakota's."""
-            if passage.states == (reading.state,):
-                return not task or asked <= entities.duties(passage.text)
-            return any(named.search(s) and (not task or asked <= entities.duties(s))
-                       for s in _SENTENCE.split(passage.text))
-
-        if asked:
-            if any(about_state(h.passage, task=True) for h in hits[:GAP_CANDIDATES]):
-                return None
-            return " or ".join(sorted(asked)) + " by medical assistants"
-        return None if about_state(p, task=False) else "what medical assistants may do"
 
     @staticmethod
     def _sentences(index, passage_id: int, vector) -> list[tuple[str, float]]:

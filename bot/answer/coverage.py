@@ -1,6 +1,9 @@
-"""Words a question hinges on that the guidance never uses ("does being bilingual help", "housing
+"""What the guidance does not cover, seen from the question.
+
+Words a question hinges on that the guidance never uses ("does being bilingual help", "housing
 stipends"): with only a loose match, the best passage is about something else, and the honest
-reply is "I don't have vetted guidance on that yet".
+reply is "I don't have vetted guidance on that yet". And a state whose rules, or whose rules on
+the task asked about, the guidance lacks (`state_gap`).
 
 Fitted on the dev split, reported on unseen (which nothing is fitted on): such a word appears in
 4% of dev's answerable questions, all but one ("is that kosher?", 0.68) with a match of 0.71 or
@@ -15,9 +18,15 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from bot.answer.retrieve import STOPWORDS
+from bot.answer import entities
+from bot.answer.followup import Reading
+from bot.answer.retrieve import STOPWORDS, Hit
+from bot.states import name as state_name
 
 UNKNOWN_MATCH_BELOW = 0.70
+# Passages searched for a state's rules on the task asked about before saying there are none.
+GAP_CANDIDATES = 10
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n")
 # Below this many distinct words (the knowledge base has about 2,600; the test fixture 190) the
 # guidance is too small for a word it lacks to mean a subject it lacks.
 MIN_VOCABULARY = 1500
@@ -72,3 +81,32 @@ def off_topic(vocabulary: Vocabulary, question: str, match: float) -> bool:
     """True when the question hinges on a word the guidance never uses and nothing matches closely."""
     return (match < UNKNOWN_MATCH_BELOW and len(vocabulary.words) >= MIN_VOCABULARY
             and bool(vocabulary.unknown(question)))
+
+
+def state_gap(reading: Reading, hits: list[Hit]) -> str | None:
+    """A question about what MAs may do in a state the guidance has no rules for ("can mas give
+    flu shots in new york"), or no rules on the task asked about ("ekgs in florida", where it
+    covers x-rays only): rules differ by state, so the general rule could be wrong there.
+    Says which rules are missing, or None when there is no gap."""
+    if not reading.state_named or not hits:
+        return None
+    p = hits[0].passage
+    asked = entities.duties(reading.intent)
+    if p.topic != "scope" and "scope" not in entities.subjects(reading.intent) and not asked:
+        return None
+    named = re.compile(rf"\b{re.escape(state_name(reading.state))}\b", re.IGNORECASE)
+
+    def about_state(passage, task: bool) -> bool:
+        """Guidance for this state (on the task asked about): a document on this state alone,
+        or one sentence naming the state (and the task). A survey passage naming Florida for
+        X-rays says nothing about EKGs there; North Dakota's rules say nothing of South Dakota's."""
+        if passage.states == (reading.state,):
+            return not task or asked <= entities.duties(passage.text)
+        return any(named.search(s) and (not task or asked <= entities.duties(s))
+                   for s in _SENTENCE.split(passage.text))
+
+    if asked:
+        if any(about_state(h.passage, task=True) for h in hits[:GAP_CANDIDATES]):
+            return None
+        return " or ".join(sorted(asked)) + " by medical assistants"
+    return None if about_state(p, task=False) else "what medical assistants may do"

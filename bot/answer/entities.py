@@ -100,7 +100,6 @@ class Entities:
 
 
 # The NHA certifies more than medical assistants: "the cpt from nha" is about phlebotomy.
-_NHA_ONLY = re.compile(r"\bnha\b", re.IGNORECASE)
 _CCMA_BY_NAME = re.compile(r"\bccma\b|certified clinical medical assistant", re.IGNORECASE)
 _OTHER_NHA = frozenset({"CPT", "CET"})
 
