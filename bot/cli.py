@@ -209,18 +209,19 @@ def cmd_faq_digest(args, settings: Settings) -> int:
 
 def cmd_faq_draft(args, settings: Settings) -> int:
     from bot.review.faq import draft
-    from bot.knowledge.index import read_manifest
+    from bot.knowledge.index import published_path, read_manifest
 
     report = _faq_report(settings, args.since)
     group = next((g for g in report.groups if g.id == args.group_id), None)
     if group is None:
         return _fail(f"no group '{args.group_id}' in the report; run 'careerbot faq report' for the ids")
     topic = "job"
+    published = published_path(settings.index_dir)
     manifest = read_manifest(settings.index_dir)
-    if group.top_doc and manifest:
-        from bot.knowledge.index import LoadedIndex, published_path
+    if group.top_doc and published is not None and manifest:
+        from bot.knowledge.index import LoadedIndex
 
-        meta = LoadedIndex(published_path(settings.index_dir), manifest["model_id"]).documents.get(group.top_doc)
+        meta = LoadedIndex(published, manifest["model_id"]).documents.get(group.top_doc)
         topic = meta["topic"] if meta else topic
     doc_id, text = draft(group, topic)
     target = settings.knowledge_dir / "drafts" / f"{doc_id}.md"

@@ -60,8 +60,8 @@ class EmbeddingCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite_utils.Database(path)
         self.db.execute("PRAGMA journal_mode=WAL")
-        self.db["vectors"].create({"hash": str, "model": str, "dim": int, "vector": bytes},
-                                  pk=("hash", "model"), if_not_exists=True)
+        self.db.table("vectors").create({"hash": str, "model": str, "dim": int, "vector": bytes},
+                                        pk=("hash", "model"), if_not_exists=True)
 
     def get(self, hashes: list[str], model_id: str) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
@@ -76,7 +76,7 @@ class EmbeddingCache:
 
     def put(self, items: dict[str, np.ndarray], model_id: str) -> None:
         with self.db.conn:
-            self.db["vectors"].upsert_all(
+            self.db.table("vectors").upsert_all(
                 ({"hash": h, "model": model_id, "dim": int(v.shape[0]),
                   "vector": np.ascontiguousarray(v, dtype=np.float32).tobytes()} for h, v in items.items()),
                 pk=("hash", "model"))

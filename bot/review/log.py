@@ -107,7 +107,7 @@ def is_disk_full(exc: BaseException) -> bool:
     return (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "disk is full" in str(exc)
 
 
-SCHEMA = {
+SCHEMA: dict[str, tuple[dict[str, type], str]] = {
     "questions": ({"id": int, "asked_at": str, "user_key": str, "channel": str, "question": str, "status": str,
                    "top_doc": str, "score": float, "latency_ms": float, "index_version": str,
                    "update_id": int}, "id"),
@@ -158,17 +158,17 @@ class QuestionLog:
     def _migrate(self) -> None:
         """Create missing tables, columns and indexes; never drops or rewrites existing data."""
         for name, (columns, pk) in SCHEMA.items():
-            table = self.db[name]
+            table = self.db.table(name)
             if not table.exists():
                 table.create(columns, pk=pk)
                 continue
             for column, kind in columns.items():
                 if column not in table.columns_dict:
                     table.add_column(column, kind)
-        self.db["questions"].create_index(["user_key"], if_not_exists=True)
-        self.db["questions"].create_index(["asked_at"], if_not_exists=True)
+        self.db.table("questions").create_index(["user_key"], if_not_exists=True)
+        self.db.table("questions").create_index(["asked_at"], if_not_exists=True)
         # A Telegram update answered again after a crash (the inbox) is logged once.
-        self.db["questions"].create_index(["update_id"], unique=True, if_not_exists=True)
+        self.db.table("questions").create_index(["update_id"], unique=True, if_not_exists=True)
 
     def user_key(self, user_id: int | str) -> str:
         return hmac.new(self._salt, str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
@@ -207,7 +207,7 @@ class QuestionLog:
                 seen = self.db.execute("select id from questions where update_id = ?", [update_id]).fetchone()
                 if seen:
                     return seen[0]
-            return self.db["questions"].insert(row).last_pk
+            return self.db.table("questions").insert(row).last_pk
         return self._write("question", insert)
 
     def _rows(self, sql: str, args=()) -> list[dict]:
@@ -237,19 +237,20 @@ class QuestionLog:
             return False
         row = {"question_id": question_id, "user_key": user_key, "helpful": int(helpful), "comment": comment,
                "at": now()}
-        self._write("feedback", lambda: self.db["feedback"].upsert(row, pk="question_id"))
+        self._write("feedback", lambda: self.db.table("feedback").upsert(row, pk="question_id"))
         return True
 
     def set_state(self, user_key: str, state: str | None) -> None:
         if state:
             row = {"user_key": user_key, "state": state, "updated_at": now()}
-            self._write("state", lambda: self.db["prefs"].upsert(row, pk="user_key"))
+            self._write("state", lambda: self.db.table("prefs").upsert(row, pk="user_key"))
         else:
             self._write("state", lambda: self.db.execute("delete from prefs where user_key = ?", [user_key]))
 
     def block(self, user_key: str) -> None:
         """Telegram said this person blocked the bot: send nothing until they write again."""
-        self._write("blocked", lambda: self.db["blocked"].upsert({"user_key": user_key, "at": now()}, pk="user_key"))
+        row = {"user_key": user_key, "at": now()}
+        self._write("blocked", lambda: self.db.table("blocked").upsert(row, pk="user_key"))
 
     def unblock(self, user_key: str) -> None:
         self._write("blocked", lambda: self.db.execute("delete from blocked where user_key = ?", [user_key]))
@@ -280,7 +281,7 @@ class QuestionLog:
 
     def admin_event(self, actor: str, action: str, summary: str) -> None:
         row = {"at": now(), "actor": actor, "action": action, "summary": summary}
-        self._write("admin event", lambda: self.db["admin_events"].insert(row))
+        self._write("admin event", lambda: self.db.table("admin_events").insert(row))
 
     def stats(self) -> dict:
         today = dt.datetime.now(dt.timezone.utc).date()
