@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.settings import Settings
 
+if TYPE_CHECKING:
+    from bot.knowledge.embed import Encoder, Progress
+    from bot.knowledge.index import BuildReport
 
-def build_index(settings: Settings, encoder=None, force: bool = True, progress=None):
+
+def build_index(settings: Settings, encoder: Encoder | None = None, force: bool = True,
+                progress: Progress | None = None):
     """Validate, embed and publish; returns (BuildReport, None) or (None, error text).
 
     With force=False nothing is published when the knowledge base has not changed."""
@@ -74,7 +81,7 @@ def ensure_index(settings: Settings, say) -> str | None:
     return None
 
 
-def summary(report) -> str:
+def summary(report: BuildReport) -> str:
     if not report.published:
         return (f"Nothing changed: {report.unchanged} documents as published in {report.version}; "
                 f"nothing was published ({report.seconds:.1f} s).")

@@ -7,8 +7,9 @@ that answers uses the ONNX export instead (bot/answer/encoder.py).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,7 +21,7 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _load_model(model_path: Path):
+def _load_model(model_path: Path) -> Any:  # a SentenceTransformer; torch is not type-checked
     from sentence_transformers import SentenceTransformer
 
     if not Path(model_path).is_dir():
@@ -30,7 +31,7 @@ def _load_model(model_path: Path):
     return SentenceTransformer(str(model_path), device="cpu")
 
 
-def _encode_with(model, texts: list[str], batch_size: int = 64) -> np.ndarray:
+def _encode_with(model: Any, texts: list[str], batch_size: int = 64) -> np.ndarray:
     return np.asarray(model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
                                    convert_to_numpy=True, show_progress_bar=False), dtype=np.float32)
 
@@ -85,12 +86,14 @@ class EmbeddingCache:
         self.db.close()
 
 
+Progress = Callable[[int, int], None]  # (done, total)
+
 # Texts embedded between progress reports (and cache writes): about two seconds on two cores.
 PROGRESS_EVERY = 64
 
 
 def embed_with_cache(texts: list[str], encoder: "TextEncoder", cache: EmbeddingCache,
-                     progress=None) -> tuple[np.ndarray, int]:
+                     progress: Progress | None = None) -> tuple[np.ndarray, int]:
     """Vectors for texts in order, and how many had to be computed (the rest came from the cache).
     `progress(done, total)` is called as the missing ones are embedded."""
     hashes = [content_hash(t) for t in texts]

@@ -21,8 +21,10 @@ import shutil
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -33,6 +35,11 @@ from bot.knowledge.export import ENCODERS, export, verify
 from bot.answer.query import expand
 from bot.knowledge.passages import sentences, split_document
 from bot.types import Document, Passage
+
+if TYPE_CHECKING:
+    import faiss
+
+    from bot.knowledge.embed import EmbeddingCache, Encoder, Progress
 
 log = logging.getLogger("careerbot.index")
 CURRENT = "current"
@@ -175,8 +182,8 @@ def sentence_rows(passages: list[Passage]) -> list[tuple[int, str]]:
     return [(i, t) for i, p in enumerate(passages) for t in sentences(p.text)]
 
 
-def build(docs: list[Document], index_dir: Path, encoder, cache, *, force: bool = True,
-          now: dt.datetime | None = None, progress=None) -> BuildReport:
+def build(docs: list[Document], index_dir: Path, encoder: Encoder, cache: EmbeddingCache, *, force: bool = True,
+          now: dt.datetime | None = None, progress: Progress | None = None) -> BuildReport:
     """Embed (reusing cached vectors), write a new version beside the published one, publish it.
     `progress(done, total)` follows the passages being embedded."""
     import faiss
@@ -259,7 +266,8 @@ def build(docs: list[Document], index_dir: Path, encoder, cache, *, force: bool 
     return report
 
 
-def make_faiss_index(vectors: np.ndarray, threshold: int = APPROX_THRESHOLD):
+def make_faiss_index(vectors: np.ndarray, threshold: int = APPROX_THRESHOLD
+                     ) -> tuple[faiss.Index, dict[str, Any]]:
     """Exact inner-product search, or past `threshold` vectors an IVF index; returns the index and
     the search parameters the manifest records."""
     import faiss
@@ -374,7 +382,8 @@ def passage_features(p: Passage) -> PassageFeatures:
 class LoadedIndex:
     """One published version in memory: FAISS vectors, passages and the FTS5 table."""
 
-    def __init__(self, path: Path, model_id: str, dim: int | None = None, on_broken=None):
+    def __init__(self, path: Path, model_id: str, dim: int | None = None,
+                 on_broken: Callable[[LoadedIndex, str], None] | None = None):
         import faiss
 
         self.path = path
