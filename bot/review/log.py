@@ -16,14 +16,18 @@ import re
 import secrets
 import sqlite3
 import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 import sqlite_utils
 
 from bot.errors import ConfigError
+from bot.types import Answer
 from .pending import PendingWrites
 
+T = TypeVar("T")
 LOG_FILE = "careerbot.db"
 CRISIS_PLACEHOLDER = "[crisis message]"
 SALT_FILE = "log_salt"
@@ -177,9 +181,9 @@ class QuestionLog:
         """A key for `purpose` derived from the salt (the inbox encrypts updates with it)."""
         return hmac.new(self._salt, f"careerbot:{purpose}".encode(), hashlib.sha256).digest()
 
-    def _write(self, what: str, write):
+    def _write(self, what: str, write: Callable[[], T]) -> T | None:
         """Run `write` in a transaction; if the disk refuses, keep it for later and return None."""
-        def attempt():
+        def attempt() -> T:
             with self._lock, self.db.conn:
                 return write()
         try:
@@ -188,7 +192,7 @@ class QuestionLog:
             self.pending.add(what, attempt, exc)
             return None
 
-    def record(self, user_key: str | None, channel: str, question: str, answer,
+    def record(self, user_key: str | None, channel: str, question: str, answer: Answer,
                update_id: int | None = None) -> int | None:
         """The question's id, or None when the write had to wait (the answer goes out anyway) or the
         input was navigation (a number typed to open a topic, a command). A Telegram update recorded
@@ -202,7 +206,7 @@ class QuestionLog:
                "latency_ms": answer.timings_ms.get("total"), "index_version": answer.index_version,
                "update_id": update_id}
 
-        def insert():
+        def insert() -> int | None:
             if update_id is not None:
                 seen = self.db.execute("select id from questions where update_id = ?", [update_id]).fetchone()
                 if seen:
@@ -210,17 +214,17 @@ class QuestionLog:
             return self.db.table("questions").insert(row).last_pk
         return self._write("question", insert)
 
-    def _rows(self, sql: str, args=()) -> list[dict]:
+    def _rows(self, sql: str, args: Sequence[Any] | dict[str, Any] = ()) -> list[dict]:
         """Reads share the one connection with writes, so they take the same lock: sqlite-utils
         wraps statements in savepoints that must not interleave between threads."""
         with self._lock:
             return list(self.db.query(sql, args))
 
-    def query(self, sql: str, args=()) -> list[dict]:
+    def query(self, sql: str, args: Sequence[Any] | dict[str, Any] = ()) -> list[dict]:
         return self._rows(sql, args)
 
     @contextmanager
-    def writing(self):
+    def writing(self) -> Iterator[sqlite_utils.Database]:
         """The database inside one transaction, holding the lock every write takes."""
         with self._lock, self.db.conn:
             yield self.db
@@ -265,7 +269,7 @@ class QuestionLog:
     def forget(self, user_key: str) -> int | None:
         """Delete everything kept about one person; returns the number of questions removed (None:
         the disk refused, the erasure waits and is retried)."""
-        def erase():
+        def erase() -> int:
             n = self.db.execute("delete from questions where user_key = ?", [user_key]).rowcount
             for table in ("feedback", "prefs", "blocked"):
                 self.db.execute(f"delete from {table} where user_key = ?", [user_key])
@@ -287,7 +291,7 @@ class QuestionLog:
         today = dt.datetime.now(dt.timezone.utc).date()
         week = (today - dt.timedelta(days=6)).isoformat()
 
-        def one(sql, args=()):
+        def one(sql: str, args: Sequence[Any] = ()) -> Any:
             return next(iter(self._rows(sql, args)[0].values()))
 
         answered = one("select count(*) from questions where asked_at >= ? and status = 'answered'", [week])
