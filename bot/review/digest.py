@@ -69,7 +69,8 @@ class Digest:
                 f"to a clinician, {self.crisis} crisis referral(s).")
 
 
-def build_digest(question_log: QuestionLog, encoder: TextEncoder, cache: EmbeddingCache, titles: dict[str, str], today: dt.date | None = None) -> Digest:
+def build_digest(question_log: QuestionLog, encoder: TextEncoder, cache: EmbeddingCache, titles: dict[str, str],
+                 today: dt.date | None = None) -> Digest:
     today = today or dt.datetime.now(dt.timezone.utc).date()
     since = today - dt.timedelta(days=DAYS - 1)
     report = build_report(question_log, encoder, cache, since=since, titles=titles)
