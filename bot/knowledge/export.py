@@ -78,11 +78,11 @@ def _export_onnx(model: Any, path: Path) -> None:
     class Hidden(torch.nn.Module):
         """The transformer's token vectors; pooling and normalising happen in numpy at run time."""
 
-        def __init__(self, inner):
+        def __init__(self, inner: Any) -> None:
             super().__init__()
             self.inner = inner
 
-        def forward(self, input_ids, attention_mask, token_type_ids):
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:  # torch tensors
             return self.inner(input_ids=input_ids, attention_mask=attention_mask,
                               token_type_ids=token_type_ids).last_hidden_state
 

@@ -288,7 +288,7 @@ def make_faiss_index(vectors: np.ndarray, threshold: int = APPROX_THRESHOLD
     return ivf, {"index_type": "ivf", "nlist": nlist, "nprobe": nprobe}
 
 
-def configure(index, manifest: dict) -> None:
+def configure(index: Any, manifest: dict) -> None:  # an IndexIVF when the manifest says "ivf"
     """Apply the manifest's search parameters to a loaded FAISS index."""
     if manifest.get("index_type") == "ivf":
         index.nprobe = int(manifest["nprobe"])
