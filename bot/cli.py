@@ -8,15 +8,22 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import importlib.util
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.knowledge.admin import build_index, ensure_index
 from bot.errors import CareerbotError
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.review.faq import Report
+    from bot.review.log import QuestionLog
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -29,7 +36,7 @@ def _progress(done: int, total: int) -> None:
     print(f"\rembedding passages: {done} of {total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
 
 
-def cmd_index_build(args, settings: Settings) -> int:
+def cmd_index_build(args: argparse.Namespace, settings: Settings) -> int:
     report, error = build_index(settings, force=True, progress=_progress if sys.stderr.isatty() else None)
     if error:
         print(error, file=sys.stderr)
@@ -52,7 +59,7 @@ def _actor() -> str:
 
 
 @contextlib.contextmanager
-def _question_log(settings: Settings):
+def _question_log(settings: Settings) -> Iterator[QuestionLog]:
     from bot.review.log import QuestionLog
 
     log = QuestionLog(settings.data_dir)
@@ -67,7 +74,7 @@ def _admin_event(settings: Settings, action: str, summary: str) -> None:
         log.admin_event(_actor(), action, summary[:2000])
 
 
-def cmd_index_refresh(args, settings: Settings) -> int:
+def cmd_index_refresh(args: argparse.Namespace, settings: Settings) -> int:
     from bot.knowledge.admin import summary
 
     report, error = build_index(settings, force=False, progress=_progress if sys.stderr.isatty() else None)
@@ -81,7 +88,7 @@ def cmd_index_refresh(args, settings: Settings) -> int:
     return 0
 
 
-def cmd_index_rollback(args, settings: Settings) -> int:
+def cmd_index_rollback(args: argparse.Namespace, settings: Settings) -> int:
     from bot.knowledge.index import rollback
 
     old, new = rollback(settings.index_dir)
@@ -90,7 +97,7 @@ def cmd_index_rollback(args, settings: Settings) -> int:
     return 0
 
 
-def cmd_knowledge_import(args, settings: Settings) -> int:
+def cmd_knowledge_import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.knowledge.imports import import_file
 
     if importlib.util.find_spec("trafilatura") is None:
@@ -112,7 +119,7 @@ def cmd_knowledge_import(args, settings: Settings) -> int:
     return 0
 
 
-def cmd_knowledge_publish(args, settings: Settings) -> int:
+def cmd_knowledge_publish(args: argparse.Namespace, settings: Settings) -> int:
     from bot.knowledge.admin import publish_draft
 
     path, error = publish_draft(settings, args.id, args.reviewer)
@@ -124,7 +131,7 @@ def cmd_knowledge_publish(args, settings: Settings) -> int:
     return 0
 
 
-def cmd_knowledge_check(args, settings: Settings) -> int:
+def cmd_knowledge_check(args: argparse.Namespace, settings: Settings) -> int:
     from bot.knowledge.admin import STALE_AFTER_DAYS, stale_documents
     from bot.knowledge.load import load_documents
 
@@ -141,8 +148,7 @@ def cmd_knowledge_check(args, settings: Settings) -> int:
     return 2 if problems else 0
 
 
-def _duration(text: str):
-    import datetime as dt
+def _duration(text: str) -> dt.timedelta:
     import re
 
     m = re.fullmatch(r"(\d+)\s*([dhw])", text.strip())
@@ -152,16 +158,14 @@ def _duration(text: str):
     return {"d": dt.timedelta(days=n), "h": dt.timedelta(hours=n), "w": dt.timedelta(weeks=n)}[unit]
 
 
-def _date(text: str):
-    import datetime as dt
-
+def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date; write it as YYYY-MM-DD") from None
 
 
-def cmd_log_forget(args, settings: Settings) -> int:
+def cmd_log_forget(args: argparse.Namespace, settings: Settings) -> int:
     with _question_log(settings) as log:
         n = log.forget(args.user_key)
         log.admin_event(_actor(), "forget", f"erased {n} question(s) of one user")
@@ -169,7 +173,7 @@ def cmd_log_forget(args, settings: Settings) -> int:
     return 0
 
 
-def cmd_log_prune(args, settings: Settings) -> int:
+def cmd_log_prune(args: argparse.Namespace, settings: Settings) -> int:
     with _question_log(settings) as log:
         n = log.prune(args.older_than)
         log.admin_event(_actor(), "prune", f"deleted {n} question(s) older than {args.older_than.days} days")
@@ -177,7 +181,7 @@ def cmd_log_prune(args, settings: Settings) -> int:
     return 0
 
 
-def _faq_report(settings: Settings, since):
+def _faq_report(settings: Settings, since: dt.date | None) -> Report:
     from bot.review.faq import report_now
 
     with _question_log(settings) as log:
@@ -192,14 +196,14 @@ def _write(text: str, out: str | None) -> None:
         sys.stdout.write(text)
 
 
-def cmd_faq_report(args, settings: Settings) -> int:
+def cmd_faq_report(args: argparse.Namespace, settings: Settings) -> int:
     from bot.review.faq import RENDERERS
 
     _write(RENDERERS[args.format](_faq_report(settings, args.since)), args.out)
     return 0
 
 
-def cmd_faq_digest(args, settings: Settings) -> int:
+def cmd_faq_digest(args: argparse.Namespace, settings: Settings) -> int:
     from bot.review.digest import RENDERERS, digest_now
 
     with _question_log(settings) as log:
@@ -207,20 +211,21 @@ def cmd_faq_digest(args, settings: Settings) -> int:
     return 0
 
 
-def cmd_faq_draft(args, settings: Settings) -> int:
+def cmd_faq_draft(args: argparse.Namespace, settings: Settings) -> int:
     from bot.review.faq import draft
-    from bot.knowledge.index import read_manifest
+    from bot.knowledge.index import published_path, read_manifest
 
     report = _faq_report(settings, args.since)
     group = next((g for g in report.groups if g.id == args.group_id), None)
     if group is None:
         return _fail(f"no group '{args.group_id}' in the report; run 'careerbot faq report' for the ids")
     topic = "job"
+    published = published_path(settings.index_dir)
     manifest = read_manifest(settings.index_dir)
-    if group.top_doc and manifest:
-        from bot.knowledge.index import LoadedIndex, published_path
+    if group.top_doc and published is not None and manifest:
+        from bot.knowledge.index import LoadedIndex
 
-        meta = LoadedIndex(published_path(settings.index_dir), manifest["model_id"]).documents.get(group.top_doc)
+        meta = LoadedIndex(published, manifest["model_id"]).documents.get(group.top_doc)
         topic = meta["topic"] if meta else topic
     doc_id, text = draft(group, topic)
     target = settings.knowledge_dir / "drafts" / f"{doc_id}.md"
@@ -233,7 +238,7 @@ def cmd_faq_draft(args, settings: Settings) -> int:
     return 0
 
 
-def cmd_faq_serve(args, settings: Settings) -> int:
+def cmd_faq_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.review.faq_web import serve
     from bot.review.log import LOG_FILE
 
@@ -244,7 +249,7 @@ def cmd_faq_serve(args, settings: Settings) -> int:
     return serve(path, settings.index_dir, settings.timezone, args.host, args.port)
 
 
-def cmd_index_status(args, settings: Settings) -> int:
+def cmd_index_status(args: argparse.Namespace, settings: Settings) -> int:
     from bot.knowledge.index import read_manifest
 
     manifest = read_manifest(settings.index_dir)
@@ -259,7 +264,7 @@ def cmd_index_status(args, settings: Settings) -> int:
     return 0
 
 
-def cmd_index_verify(args, settings: Settings) -> int:
+def cmd_index_verify(args: argparse.Namespace, settings: Settings) -> int:
     from bot.knowledge.index import verify_versions
 
     results = verify_versions(settings.index_dir)
@@ -292,7 +297,7 @@ def _say(text: str, done: bool = True) -> None:
     print(text, end="\n" if done else " ", file=sys.stderr, flush=True)
 
 
-def _build_if_missing(args, settings: Settings) -> int | None:
+def _build_if_missing(args: argparse.Namespace, settings: Settings) -> int | None:
     """Build and publish an index first when none is published (unless --no-build); an exit code on failure."""
     if args.no_build:
         return None
@@ -303,7 +308,7 @@ def _build_if_missing(args, settings: Settings) -> int | None:
     return None
 
 
-def cmd_ask(args, settings: Settings) -> int:
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.types import Context
 
     if not args.question and not args.file:
@@ -347,7 +352,7 @@ class LoggingAssistant:
         return getattr(self.assistant, name)
 
 
-def cmd_chat(args, settings: Settings) -> int:
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.chat import run_chat
 
     if (code := _build_if_missing(args, settings)) is not None:
@@ -356,7 +361,7 @@ def cmd_chat(args, settings: Settings) -> int:
         return run_chat(LoggingAssistant(_assistant(settings), log, log.user_key(_actor()), "chat"))
 
 
-def cmd_eval(args, settings: Settings) -> int:
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.review.evaluate import EVAL_DIR, evaluate, load_questions, load_splits
 
     try:
@@ -385,7 +390,7 @@ def cmd_eval(args, settings: Settings) -> int:
     return 0 if not failures else 1
 
 
-def cmd_run(args, settings: Settings) -> int:
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """What `make run` does: build the index if none is published, then serve or chat."""
     if os.environ.get("TELEGRAM_BOT_TOKEN"):
         from .telegram.serve import serve
@@ -394,7 +399,7 @@ def cmd_run(args, settings: Settings) -> int:
     return cmd_chat(args, settings)
 
 
-def cmd_serve(args, settings: Settings) -> int:
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from .telegram.serve import serve
 
     health_port = args.health_port or os.environ.get("CAREERBOT_HEALTH_PORT", "").strip() or None

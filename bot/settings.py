@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,7 +54,7 @@ class Settings:
     log_format: str = "text"  # CAREERBOT_LOG_FORMAT: "text", or "json" for JSON lines
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
         env = os.environ if env is None else env
         model = env.get("CAREERBOT_MODEL", "").strip()
         model_path = Path(model).expanduser().resolve() if model else None

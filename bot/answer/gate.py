@@ -13,10 +13,14 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import yaml
+
+if TYPE_CHECKING:
+    from bot.answer.encoder import TextEncoder
+    from bot.knowledge.embed import EmbeddingCache
 
 EXAMPLES_PATH = Path(__file__).with_name("gate_examples.yaml")
 LABELS = ("medical", "out_of_scope", "in_scope", "crisis", "uncovered")
@@ -129,7 +133,7 @@ class Gate:
         return cls(model.coef_, model.intercept_)
 
     @classmethod
-    def from_examples(cls, encoder, cache, path: Path = EXAMPLES_PATH) -> "Gate":
+    def from_examples(cls, encoder: TextEncoder, cache: EmbeddingCache, path: Path = EXAMPLES_PATH) -> "Gate":
         from bot.knowledge.embed import embed_with_cache
         from bot.answer.query import expand
 

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from bot.settings import Settings
 
+if TYPE_CHECKING:
+    from bot.types import Document
+    from bot.knowledge.embed import Encoder, Progress
+    from bot.knowledge.index import BuildReport
 
-def build_index(settings: Settings, encoder=None, force: bool = True, progress=None):
+
+def build_index(settings: Settings, encoder: Encoder | None = None, force: bool = True,
+                progress: Progress | None = None):
     """Validate, embed and publish; returns (BuildReport, None) or (None, error text).
 
     With force=False nothing is published when the knowledge base has not changed."""
@@ -42,7 +52,7 @@ def build_dependencies_missing(settings: Settings) -> str | None:
     return None
 
 
-def ensure_index(settings: Settings, say) -> str | None:
+def ensure_index(settings: Settings, say: Callable[..., None]) -> str | None:
     """Build and publish an index when none is published and the knowledge base is readable, so a
     fresh deployment starts instead of crash-looping; `say` gets the progress. Returns the error
     text, or None when there is an index (or no knowledge base to build one from: the caller's own
@@ -74,7 +84,7 @@ def ensure_index(settings: Settings, say) -> str | None:
     return None
 
 
-def summary(report) -> str:
+def summary(report: BuildReport) -> str:
     if not report.published:
         return (f"Nothing changed: {report.unchanged} documents as published in {report.version}; "
                 f"nothing was published ({report.seconds:.1f} s).")
@@ -87,23 +97,19 @@ def summary(report) -> str:
 STALE_AFTER_DAYS = 365
 
 
-def stale_documents(settings: Settings, today=None) -> list:
+def stale_documents(settings: Settings, today: dt.date | None = None) -> list[Document]:
     """Published documents whose last review is more than 12 months old."""
-    import datetime as dt
-
     from bot.knowledge.load import load_documents
 
     today = today or dt.date.today()
     docs, _ = load_documents(settings.knowledge_dir, today)
-    return [d for d in docs if d.publishable and (today - d.reviewed_on).days > STALE_AFTER_DAYS]
+    return [d for d in docs if d.publishable and d.reviewed_on and (today - d.reviewed_on).days > STALE_AFTER_DAYS]
 
 
-def publish_draft(settings: Settings, doc_id: str, reviewer: str, today=None):
+def publish_draft(settings: Settings, doc_id: str, reviewer: str, today: dt.date | None = None):
     """Mark a reviewed draft published and move it into the knowledge directory.
 
     Returns (path, None) or (None, error text naming the file and fields to fix)."""
-    import datetime as dt
-
     import yaml
 
     from bot.knowledge.load import document_paths, parse

@@ -7,8 +7,9 @@ that answers uses the ONNX export instead (bot/answer/encoder.py).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,7 +21,7 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _load_model(model_path: Path):
+def _load_model(model_path: Path) -> Any:  # a SentenceTransformer; torch is not type-checked
     from sentence_transformers import SentenceTransformer
 
     if not Path(model_path).is_dir():
@@ -30,7 +31,7 @@ def _load_model(model_path: Path):
     return SentenceTransformer(str(model_path), device="cpu")
 
 
-def _encode_with(model, texts: list[str], batch_size: int = 64) -> np.ndarray:
+def _encode_with(model: Any, texts: list[str], batch_size: int = 64) -> np.ndarray:
     return np.asarray(model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
                                    convert_to_numpy=True, show_progress_bar=False), dtype=np.float32)
 
@@ -60,8 +61,8 @@ class EmbeddingCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite_utils.Database(path)
         self.db.execute("PRAGMA journal_mode=WAL")
-        self.db["vectors"].create({"hash": str, "model": str, "dim": int, "vector": bytes},
-                                  pk=("hash", "model"), if_not_exists=True)
+        self.db.table("vectors").create({"hash": str, "model": str, "dim": int, "vector": bytes},
+                                        pk=("hash", "model"), if_not_exists=True)
 
     def get(self, hashes: list[str], model_id: str) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
@@ -76,7 +77,7 @@ class EmbeddingCache:
 
     def put(self, items: dict[str, np.ndarray], model_id: str) -> None:
         with self.db.conn:
-            self.db["vectors"].upsert_all(
+            self.db.table("vectors").upsert_all(
                 ({"hash": h, "model": model_id, "dim": int(v.shape[0]),
                   "vector": np.ascontiguousarray(v, dtype=np.float32).tobytes()} for h, v in items.items()),
                 pk=("hash", "model"))
@@ -85,12 +86,14 @@ class EmbeddingCache:
         self.db.close()
 
 
+Progress = Callable[[int, int], None]  # (done, total)
+
 # Texts embedded between progress reports (and cache writes): about two seconds on two cores.
 PROGRESS_EVERY = 64
 
 
 def embed_with_cache(texts: list[str], encoder: "TextEncoder", cache: EmbeddingCache,
-                     progress=None) -> tuple[np.ndarray, int]:
+                     progress: Progress | None = None) -> tuple[np.ndarray, int]:
     """Vectors for texts in order, and how many had to be computed (the rest came from the cache).
     `progress(done, total)` is called as the missing ones are embedded."""
     hashes = [content_hash(t) for t in texts]

@@ -15,10 +15,14 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from bot.errors import BuildError
+
+if TYPE_CHECKING:
+    from bot.answer.encoder import TextEncoder
 
 ENCODERS = "encoders"
 MIN_COSINE = 0.9999
@@ -36,7 +40,7 @@ def model_hash(model_path: Path) -> str:
     return digest.hexdigest()
 
 
-def export(model, model_path: Path, index_dir: Path) -> tuple[str, str]:
+def export(model: Any, model_path: Path, index_dir: Path) -> tuple[str, str]:
     """The encoder folder for this model (exported now, or reused); returns (relative path, model hash)."""
     mhash = model_hash(model_path)
     relative = f"{ENCODERS}/{mhash[:16]}"
@@ -66,7 +70,7 @@ def export(model, model_path: Path, index_dir: Path) -> tuple[str, str]:
     return relative, mhash
 
 
-def _export_onnx(model, path: Path) -> None:
+def _export_onnx(model: Any, path: Path) -> None:
     import torch
 
     transformer = model[0].auto_model.eval()
@@ -74,11 +78,11 @@ def _export_onnx(model, path: Path) -> None:
     class Hidden(torch.nn.Module):
         """The transformer's token vectors; pooling and normalising happen in numpy at run time."""
 
-        def __init__(self, inner):
+        def __init__(self, inner: Any) -> None:
             super().__init__()
             self.inner = inner
 
-        def forward(self, input_ids, attention_mask, token_type_ids):
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:  # torch tensors
             return self.inner(input_ids=input_ids, attention_mask=attention_mask,
                               token_type_ids=token_type_ids).last_hidden_state
 
@@ -95,7 +99,7 @@ def _export_onnx(model, path: Path) -> None:
                                         "last_hidden_state": axes})
 
 
-def verify(encoder, texts: list[str], reference: np.ndarray, folder: Path) -> float:
+def verify(encoder: TextEncoder, texts: list[str], reference: np.ndarray, folder: Path) -> float:
     """The exported encoder must agree with sentence-transformers on every text, or the build stops."""
     if not texts:
         return 1.0

@@ -85,7 +85,8 @@ def import_file(path: Path, drafts_dir: Path, *, topic: str = "job", title: str 
         text, found_title, found_source = _from_markdown(raw)
     else:
         text, found_title, found_source = raw, None, None
-    kept, removed = [], []
+    kept: list[str] = []
+    removed: list[str] = []
     for para in _paragraphs(text):
         (removed if is_noise(para) else kept).append(para)
     if not kept:

@@ -21,8 +21,10 @@ import shutil
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -33,6 +35,11 @@ from bot.knowledge.export import ENCODERS, export, verify
 from bot.answer.query import expand
 from bot.knowledge.passages import sentences, split_document
 from bot.types import Document, Passage
+
+if TYPE_CHECKING:
+    import faiss
+
+    from bot.knowledge.embed import EmbeddingCache, Encoder, Progress
 
 log = logging.getLogger("careerbot.index")
 CURRENT = "current"
@@ -49,6 +56,14 @@ def doc_hash(doc: Document) -> str:
     meta = [doc.id, doc.title, doc.topic, list(doc.sources), str(doc.reviewed_on), doc.reviewed_by,
             list(doc.states), doc.body, doc.short_title, doc.order]
     return hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _reviewed_on(doc: Document) -> dt.date:
+    """A document's review date, which every indexed (publishable) document has."""
+    if doc.reviewed_on is None:
+        raise BuildError(f"{doc.path}: reviewed_on is missing; only published, reviewed documents "
+                         "can be indexed (load them with load_publishable)")
+    return doc.reviewed_on
 
 
 def knowledge_hash(doc_hashes: dict[str, str], model_id: str) -> str:
@@ -138,24 +153,24 @@ def _write_passages_db(path: Path, docs: list[Document], passages: list[Passage]
     import sqlite_utils
 
     db = sqlite_utils.Database(path)
-    db["documents"].insert_all(({
+    db.table("documents").insert_all(({
         "id": d.id, "title": d.title, "topic": d.topic, "sources": json.dumps(list(d.sources)),
-        "reviewed_on": d.reviewed_on.isoformat(), "reviewed_by": d.reviewed_by,
+        "reviewed_on": _reviewed_on(d).isoformat(), "reviewed_by": d.reviewed_by,
         "states": ",".join(d.states), "path": d.path.name, "short_title": d.short_title, "position": d.order,
     } for d in docs), pk="id", columns={"position": int})
-    db["passages"].insert_all(({
+    db.table("passages").insert_all(({
         "id": i, "doc_id": p.doc_id, "title": p.title, "section": p.section, "text": p.text,
         "topic": p.topic, "states": ",".join(p.states), "sources": json.dumps(list(p.sources)),
         "asks": "\n".join(p.asks), "reviewed_on": p.reviewed_on,
     } for i, p in enumerate(passages)), pk="id")
-    db["passages"].enable_fts(["title", "section", "text", "asks"], tokenize="porter")
+    db.table("passages").enable_fts(["title", "section", "text", "asks"], tokenize="porter")
     # Rows of asks.npy and sentences.npy, in order: which passage each belongs to.
     for table in ("asks", "sentences"):
-        db[table].create({"id": int, "passage_id": int, "text": str}, pk="id")
-    db["asks"].insert_all(({"id": i, "passage_id": pid, "text": t} for i, (pid, t) in enumerate(ask_rows(passages))),
-                          pk="id")
-    db["sentences"].insert_all(({"id": i, "passage_id": pid, "text": t}
-                                for i, (pid, t) in enumerate(sentence_rows(passages))), pk="id")
+        db.table(table).create({"id": int, "passage_id": int, "text": str}, pk="id")
+    db.table("asks").insert_all(({"id": i, "passage_id": pid, "text": t}
+                                 for i, (pid, t) in enumerate(ask_rows(passages))), pk="id")
+    db.table("sentences").insert_all(({"id": i, "passage_id": pid, "text": t}
+                                      for i, (pid, t) in enumerate(sentence_rows(passages))), pk="id")
     db.close()
 
 
@@ -167,8 +182,8 @@ def sentence_rows(passages: list[Passage]) -> list[tuple[int, str]]:
     return [(i, t) for i, p in enumerate(passages) for t in sentences(p.text)]
 
 
-def build(docs: list[Document], index_dir: Path, encoder, cache, *, force: bool = True,
-          now: dt.datetime | None = None, progress=None) -> BuildReport:
+def build(docs: list[Document], index_dir: Path, encoder: Encoder, cache: EmbeddingCache, *, force: bool = True,
+          now: dt.datetime | None = None, progress: Progress | None = None) -> BuildReport:
     """Embed (reusing cached vectors), write a new version beside the published one, publish it.
     `progress(done, total)` follows the passages being embedded."""
     import faiss
@@ -180,9 +195,9 @@ def build(docs: list[Document], index_dir: Path, encoder, cache, *, force: bool 
     previous = read_manifest(index_dir)
     current = published_path(index_dir)
     broken = check_version(current) if current is not None else None
-    if broken:
+    if current is not None and broken:
         log.warning("the published index %s is corrupt (%s): rebuilding it", current.name, broken)
-    previous_version = previous["version"] if previous else None
+    previous_version: str | None = previous["version"] if previous else None
     old_hashes = previous.get("doc_hashes", {}) if previous else {}
     doc_hashes = {d.id: doc_hash(d) for d in docs}
     gate_hash = examples_hash()
@@ -195,6 +210,7 @@ def build(docs: list[Document], index_dir: Path, encoder, cache, *, force: bool 
     if not docs:
         raise IndexUnavailable("no published documents to index: add documents with 'status: published' "
                           "and a reviewer to the knowledge directory")
+    reviewed_latest = max(_reviewed_on(d) for d in docs)  # every document has a review date
     if previous and previous.get("knowledge_hash") == khash and not force and not broken:
         report.seconds = round(time.perf_counter() - started, 3)
         return report
@@ -224,9 +240,9 @@ def build(docs: list[Document], index_dir: Path, encoder, cache, *, force: bool 
     np.save(staging / "asks.npy", ask_vectors)
     np.save(staging / "sentences.npy", sentence_vectors)
     _write_passages_db(staging / "passages.db", docs, passages)
-    previous_gate = index_dir / previous_version / Gate.FILE if previous else None
     # Never copied from a corrupt version: its gate is fitted again.
-    if previous and not broken and previous.get("gate_hash") == gate_hash and previous_gate.is_file():
+    if (previous and previous_version is not None and not broken and previous.get("gate_hash") == gate_hash
+            and (previous_gate := index_dir / previous_version / Gate.FILE).is_file()):
         shutil.copyfile(previous_gate, staging / Gate.FILE)  # same examples: no need to fit again
     else:
         Gate.from_examples(encoder, cache).save(staging)
@@ -236,7 +252,7 @@ def build(docs: list[Document], index_dir: Path, encoder, cache, *, force: bool 
         "knowledge_hash": khash, "doc_hashes": doc_hashes, "gate_hash": gate_hash,
         "encoder": encoder_folder, "model_hash": mhash,
         "built_at": now.isoformat(timespec="seconds"),
-        "reviewed_latest": max(d.reviewed_on for d in docs).isoformat(),
+        "reviewed_latest": reviewed_latest.isoformat(),
         "files": file_hashes(staging), "encoder_files": file_hashes(index_dir / encoder_folder),
     }
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2))
@@ -250,7 +266,8 @@ def build(docs: list[Document], index_dir: Path, encoder, cache, *, force: bool 
     return report
 
 
-def make_faiss_index(vectors: np.ndarray, threshold: int = APPROX_THRESHOLD):
+def make_faiss_index(vectors: np.ndarray, threshold: int = APPROX_THRESHOLD
+                     ) -> tuple[faiss.Index, dict[str, Any]]:
     """Exact inner-product search, or past `threshold` vectors an IVF index; returns the index and
     the search parameters the manifest records."""
     import faiss
@@ -262,16 +279,16 @@ def make_faiss_index(vectors: np.ndarray, threshold: int = APPROX_THRESHOLD):
         return index, {"index_type": "flat"}
     nlist = int(4 * np.sqrt(n))
     quantizer = faiss.IndexFlatIP(dim)
-    index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+    ivf = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
     rng = np.random.default_rng(0)
     sample = vectors[rng.choice(n, size=min(n, 64 * nlist), replace=False)]
-    index.train(sample)
-    index.add(vectors)
+    ivf.train(sample)
+    ivf.add(vectors)
     nprobe = max(8, nlist // 32)
-    return index, {"index_type": "ivf", "nlist": nlist, "nprobe": nprobe}
+    return ivf, {"index_type": "ivf", "nlist": nlist, "nprobe": nprobe}
 
 
-def configure(index, manifest: dict) -> None:
+def configure(index: Any, manifest: dict) -> None:  # an IndexIVF when the manifest says "ivf"
     """Apply the manifest's search parameters to a loaded FAISS index."""
     if manifest.get("index_type") == "ivf":
         index.nprobe = int(manifest["nprobe"])
@@ -365,7 +382,8 @@ def passage_features(p: Passage) -> PassageFeatures:
 class LoadedIndex:
     """One published version in memory: FAISS vectors, passages and the FTS5 table."""
 
-    def __init__(self, path: Path, model_id: str, dim: int | None = None, on_broken=None):
+    def __init__(self, path: Path, model_id: str, dim: int | None = None,
+                 on_broken: Callable[[LoadedIndex, str], None] | None = None):
         import faiss
 
         self.path = path
@@ -413,7 +431,7 @@ class LoadedIndex:
         # The encoder exported with this version, shared by every version built with the same model.
         self.encoder = load_encoder(path.parent / self.manifest["encoder"], self.manifest["model_id"])
         self.features = [passage_features(p) for p in self.passages]
-        self.first_passage = {}
+        self.first_passage: dict[str, int] = {}
         for i, p in enumerate(self.passages):
             self.first_passage.setdefault(p.doc_id, i)
 

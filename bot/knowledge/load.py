@@ -118,16 +118,16 @@ def parse(path: Path, text: str | None = None, today: dt.date | None = None) -> 
         bad("sources", "must be a list of URLs or citations, one per line starting with '- '")
         sources = []
 
-    reviewed_on = meta.get("reviewed_on")
-    if isinstance(reviewed_on, str):
+    written = meta.get("reviewed_on")
+    if isinstance(written, str):
         try:
-            reviewed_on = dt.date.fromisoformat(reviewed_on)
+            written = dt.date.fromisoformat(written)
         except ValueError:
             pass
-    if reviewed_on not in (None, "") and not isinstance(reviewed_on, dt.date):
-        bad("reviewed_on", f"'{reviewed_on}' is not a date; write it as YYYY-MM-DD")
-        reviewed_on = None
-    elif isinstance(reviewed_on, dt.date) and reviewed_on > today:
+    reviewed_on = written if isinstance(written, dt.date) else None
+    if written not in (None, "") and reviewed_on is None:
+        bad("reviewed_on", f"'{written}' is not a date; write it as YYYY-MM-DD")
+    elif reviewed_on is not None and reviewed_on > today:
         bad("reviewed_on", f"{reviewed_on} is in the future; use the date the review happened")
 
     status = meta.get("status")

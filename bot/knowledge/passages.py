@@ -115,7 +115,8 @@ def _split_long(text: str) -> list[str]:
     total = words(text)
     pieces_needed = -(-total // MAX_WORDS)
     target = total / pieces_needed
-    pieces, current = [], []
+    pieces: list[str] = []
+    current: list[str] = []
     for sentence in sentences:
         if current and words(" ".join(current + [sentence])) > target * 1.15:
             pieces.append(" ".join(current))

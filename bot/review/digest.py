@@ -8,9 +8,16 @@ import datetime as dt
 import html
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.review.faq import Group, build_report, index_and_cache
-from bot.review.log import now
+from bot.review.log import QuestionLog, now
+
+if TYPE_CHECKING:
+    from bot.answer.encoder import TextEncoder
+    from bot.knowledge.embed import EmbeddingCache
+    from bot.knowledge.index import IndexStore
+    from bot.settings import Settings
 
 DAYS = 7
 TOP_UNANSWERED = 5
@@ -62,7 +69,8 @@ class Digest:
                 f"to a clinician, {self.crisis} crisis referral(s).")
 
 
-def build_digest(question_log, encoder, cache, titles: dict[str, str], today: dt.date | None = None) -> Digest:
+def build_digest(question_log: QuestionLog, encoder: TextEncoder, cache: EmbeddingCache, titles: dict[str, str],
+                 today: dt.date | None = None) -> Digest:
     today = today or dt.datetime.now(dt.timezone.utc).date()
     since = today - dt.timedelta(days=DAYS - 1)
     report = build_report(question_log, encoder, cache, since=since, titles=titles)
@@ -83,20 +91,20 @@ def build_digest(question_log, encoder, cache, titles: dict[str, str], today: dt
                   groups=len(report.groups))
 
 
-def digest_now(settings, question_log, store=None) -> Digest:
+def digest_now(settings: Settings, question_log: QuestionLog, store: IndexStore | None = None) -> Digest:
     """The digest of the last seven days, with the published index's encoder and titles."""
     with index_and_cache(settings, store) as (index, cache):
         return build_digest(question_log, index.encoder, cache, index.titles)
 
 
-def saved_days(question_log) -> dict[str, int]:
+def saved_days(question_log: QuestionLog) -> dict[str, int]:
     """The weekday each counselor chose, by pseudonymous user key."""
     return {r["user_key"]: r["weekday"] for r in question_log.query("select user_key, weekday from digest_days")}
 
 
-def save_day(question_log, user_key: str, day: int) -> None:
+def save_day(question_log: QuestionLog, user_key: str, day: int) -> None:
     with question_log.writing() as db:
-        db["digest_days"].upsert({"user_key": user_key, "weekday": day, "updated_at": now()}, pk="user_key")
+        db.table("digest_days").upsert({"user_key": user_key, "weekday": day, "updated_at": now()}, pk="user_key")
 
 
 def _sections(d: Digest) -> list[tuple[str, list[str]]]:

@@ -13,10 +13,14 @@ import re
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from bot.types import Context
+
+if TYPE_CHECKING:
+    from bot.assistant import Assistant
 
 EVAL_DIR = Path("tests/eval")
 SPLIT_FILES = {"dev": "questions.yaml", "unseen": "unseen.yaml", "blind": "blind.yaml"}
@@ -139,7 +143,7 @@ def first_sentence(text: str) -> str:
     return re.split(r"(?<=[.!?])\s+|\n", text.strip(), maxsplit=1)[0]
 
 
-def evaluate_split(assistant, name: str, questions: list[Question], worst: int = 15) -> SplitReport:
+def evaluate_split(assistant: Assistant, name: str, questions: list[Question], worst: int = 15) -> SplitReport:
     answerable = [q for q in questions if q.kind == "answerable"]
     ranks, misses = [], []
     for q in answerable:
@@ -210,5 +214,5 @@ def evaluate_split(assistant, name: str, questions: list[Question], worst: int =
                        misses=misses[:worst], wrong_decisions=wrong)
 
 
-def evaluate(assistant, splits: dict[str, list[Question]]) -> Report:
+def evaluate(assistant: Assistant, splits: dict[str, list[Question]]) -> Report:
     return Report({name: evaluate_split(assistant, name, qs) for name, qs in splits.items()})

@@ -11,12 +11,20 @@ import html
 import io
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.review import group_ids
 from bot.review.group_ids import NewGroup
 from bot.review.grouping import group_texts
-from bot.review.log import is_navigation
+from bot.review.log import QuestionLog, is_navigation
+
+if TYPE_CHECKING:
+    from bot.answer.encoder import TextEncoder
+    from bot.knowledge.embed import EmbeddingCache
+    from bot.knowledge.index import IndexStore, LoadedIndex
+    from bot.settings import Settings
 
 MAX_EXAMPLES = 5
 MOST_ASKED = 10
@@ -70,7 +78,7 @@ class Report:
         return {g.id: g for g in self.groups}
 
 
-def build_report(question_log, encoder, cache, since: dt.date | None = None,
+def build_report(question_log: QuestionLog, encoder: TextEncoder, cache: EmbeddingCache, since: dt.date | None = None,
                  titles: dict[str, str] | None = None, save: bool = True) -> Report:
     """Group the period's questions at once (bot/review/grouping.py), give each group the id it had
     in earlier reports (bot/review/group_ids.py) and, with `save`, remember them for the next."""
@@ -126,7 +134,8 @@ def build_report(question_log, encoder, cache, since: dt.date | None = None,
 
 
 @contextlib.contextmanager
-def index_and_cache(settings, store=None):
+def index_and_cache(settings: Settings, store: IndexStore | None = None
+                    ) -> Iterator[tuple[LoadedIndex, EmbeddingCache]]:
     """The published index (its ONNX encoder and document titles) and the embedding cache: what a
     report needs to group questions, without torch."""
     from bot.knowledge.embed import EmbeddingCache
@@ -140,7 +149,7 @@ def index_and_cache(settings, store=None):
         cache.close()
 
 
-def report_now(settings, question_log, since: dt.date | None = None) -> Report:
+def report_now(settings: Settings, question_log: QuestionLog, since: dt.date | None = None) -> Report:
     with index_and_cache(settings) as (index, cache):
         return build_report(question_log, index.encoder, cache, since, titles=index.titles)
 

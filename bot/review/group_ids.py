@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.review.log import now
+from bot.review.log import QuestionLog, now
 
 # Cosine between a new group's centroid and a saved one needed to take its id when no question is
 # shared: the same question asked anew (0.92+ for rephrasings of one group in faq_groups.yaml).
@@ -36,7 +36,7 @@ def fresh_id(first_key: str) -> str:
     return "g" + hashlib.sha1(first_key.encode()).hexdigest()[:8]
 
 
-def load(question_log) -> tuple[dict[int, str], dict[str, tuple[str, np.ndarray]]]:
+def load(question_log: QuestionLog) -> tuple[dict[int, str], dict[str, tuple[str, np.ndarray]]]:
     """(group id of each question, (part, centroid) of each saved group)."""
     members = {r["question_id"]: r["group_id"]
                for r in question_log.query("select question_id, group_id from faq_members")}
@@ -81,13 +81,13 @@ def assign(groups: list[NewGroup], members: dict[int, str],
     return [gid for gid in ids if gid is not None]
 
 
-def save(question_log, groups: list[NewGroup], ids: list[str]) -> None:
+def save(question_log: QuestionLog, groups: list[NewGroup], ids: list[str]) -> None:
     at = now()
     with question_log.writing() as db:
-        db["faq_groups"].upsert_all(
+        db.table("faq_groups").upsert_all(
             ({"id": gid, "label": g.label, "part": g.part, "centroid": g.centroid.astype(np.float32).tobytes(),
               "size": len(g.questions), "seen_at": at} for gid, g in zip(ids, groups)), pk="id")
-        db["faq_members"].upsert_all(
+        db.table("faq_members").upsert_all(
             ({"question_id": q, "group_id": gid} for gid, g in zip(ids, groups) for q in g.questions),
             pk="question_id")
         # questions erased (/forget, prune) leave no membership behind

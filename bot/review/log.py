@@ -16,14 +16,18 @@ import re
 import secrets
 import sqlite3
 import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 import sqlite_utils
 
 from bot.errors import ConfigError
+from bot.types import Answer
 from .pending import PendingWrites
 
+T = TypeVar("T")
 LOG_FILE = "careerbot.db"
 CRISIS_PLACEHOLDER = "[crisis message]"
 SALT_FILE = "log_salt"
@@ -107,7 +111,7 @@ def is_disk_full(exc: BaseException) -> bool:
     return (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "disk is full" in str(exc)
 
 
-SCHEMA = {
+SCHEMA: dict[str, tuple[dict[str, type], str]] = {
     "questions": ({"id": int, "asked_at": str, "user_key": str, "channel": str, "question": str, "status": str,
                    "top_doc": str, "score": float, "latency_ms": float, "index_version": str,
                    "update_id": int}, "id"),
@@ -158,17 +162,17 @@ class QuestionLog:
     def _migrate(self) -> None:
         """Create missing tables, columns and indexes; never drops or rewrites existing data."""
         for name, (columns, pk) in SCHEMA.items():
-            table = self.db[name]
+            table = self.db.table(name)
             if not table.exists():
                 table.create(columns, pk=pk)
                 continue
             for column, kind in columns.items():
                 if column not in table.columns_dict:
                     table.add_column(column, kind)
-        self.db["questions"].create_index(["user_key"], if_not_exists=True)
-        self.db["questions"].create_index(["asked_at"], if_not_exists=True)
+        self.db.table("questions").create_index(["user_key"], if_not_exists=True)
+        self.db.table("questions").create_index(["asked_at"], if_not_exists=True)
         # A Telegram update answered again after a crash (the inbox) is logged once.
-        self.db["questions"].create_index(["update_id"], unique=True, if_not_exists=True)
+        self.db.table("questions").create_index(["update_id"], unique=True, if_not_exists=True)
 
     def user_key(self, user_id: int | str) -> str:
         return hmac.new(self._salt, str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
@@ -177,9 +181,9 @@ class QuestionLog:
         """A key for `purpose` derived from the salt (the inbox encrypts updates with it)."""
         return hmac.new(self._salt, f"careerbot:{purpose}".encode(), hashlib.sha256).digest()
 
-    def _write(self, what: str, write):
+    def _write(self, what: str, write: Callable[[], T]) -> T | None:
         """Run `write` in a transaction; if the disk refuses, keep it for later and return None."""
-        def attempt():
+        def attempt() -> T:
             with self._lock, self.db.conn:
                 return write()
         try:
@@ -188,7 +192,7 @@ class QuestionLog:
             self.pending.add(what, attempt, exc)
             return None
 
-    def record(self, user_key: str | None, channel: str, question: str, answer,
+    def record(self, user_key: str | None, channel: str, question: str, answer: Answer,
                update_id: int | None = None) -> int | None:
         """The question's id, or None when the write had to wait (the answer goes out anyway) or the
         input was navigation (a number typed to open a topic, a command). A Telegram update recorded
@@ -202,25 +206,25 @@ class QuestionLog:
                "latency_ms": answer.timings_ms.get("total"), "index_version": answer.index_version,
                "update_id": update_id}
 
-        def insert():
+        def insert() -> int | None:
             if update_id is not None:
                 seen = self.db.execute("select id from questions where update_id = ?", [update_id]).fetchone()
                 if seen:
                     return seen[0]
-            return self.db["questions"].insert(row).last_pk
+            return self.db.table("questions").insert(row).last_pk
         return self._write("question", insert)
 
-    def _rows(self, sql: str, args=()) -> list[dict]:
+    def _rows(self, sql: str, args: Sequence[Any] | dict[str, Any] = ()) -> list[dict]:
         """Reads share the one connection with writes, so they take the same lock: sqlite-utils
         wraps statements in savepoints that must not interleave between threads."""
         with self._lock:
             return list(self.db.query(sql, args))
 
-    def query(self, sql: str, args=()) -> list[dict]:
+    def query(self, sql: str, args: Sequence[Any] | dict[str, Any] = ()) -> list[dict]:
         return self._rows(sql, args)
 
     @contextmanager
-    def writing(self):
+    def writing(self) -> Iterator[sqlite_utils.Database]:
         """The database inside one transaction, holding the lock every write takes."""
         with self._lock, self.db.conn:
             yield self.db
@@ -237,19 +241,20 @@ class QuestionLog:
             return False
         row = {"question_id": question_id, "user_key": user_key, "helpful": int(helpful), "comment": comment,
                "at": now()}
-        self._write("feedback", lambda: self.db["feedback"].upsert(row, pk="question_id"))
+        self._write("feedback", lambda: self.db.table("feedback").upsert(row, pk="question_id"))
         return True
 
     def set_state(self, user_key: str, state: str | None) -> None:
         if state:
             row = {"user_key": user_key, "state": state, "updated_at": now()}
-            self._write("state", lambda: self.db["prefs"].upsert(row, pk="user_key"))
+            self._write("state", lambda: self.db.table("prefs").upsert(row, pk="user_key"))
         else:
             self._write("state", lambda: self.db.execute("delete from prefs where user_key = ?", [user_key]))
 
     def block(self, user_key: str) -> None:
         """Telegram said this person blocked the bot: send nothing until they write again."""
-        self._write("blocked", lambda: self.db["blocked"].upsert({"user_key": user_key, "at": now()}, pk="user_key"))
+        row = {"user_key": user_key, "at": now()}
+        self._write("blocked", lambda: self.db.table("blocked").upsert(row, pk="user_key"))
 
     def unblock(self, user_key: str) -> None:
         self._write("blocked", lambda: self.db.execute("delete from blocked where user_key = ?", [user_key]))
@@ -264,7 +269,7 @@ class QuestionLog:
     def forget(self, user_key: str) -> int | None:
         """Delete everything kept about one person; returns the number of questions removed (None:
         the disk refused, the erasure waits and is retried)."""
-        def erase():
+        def erase() -> int:
             n = self.db.execute("delete from questions where user_key = ?", [user_key]).rowcount
             for table in ("feedback", "prefs", "blocked"):
                 self.db.execute(f"delete from {table} where user_key = ?", [user_key])
@@ -280,13 +285,13 @@ class QuestionLog:
 
     def admin_event(self, actor: str, action: str, summary: str) -> None:
         row = {"at": now(), "actor": actor, "action": action, "summary": summary}
-        self._write("admin event", lambda: self.db["admin_events"].insert(row))
+        self._write("admin event", lambda: self.db.table("admin_events").insert(row))
 
     def stats(self) -> dict:
         today = dt.datetime.now(dt.timezone.utc).date()
         week = (today - dt.timedelta(days=6)).isoformat()
 
-        def one(sql, args=()):
+        def one(sql: str, args: Sequence[Any] = ()) -> Any:
             return next(iter(self._rows(sql, args)[0].values()))
 
         answered = one("select count(*) from questions where asked_at >= ? and status = 'answered'", [week])

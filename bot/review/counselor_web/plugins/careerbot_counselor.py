@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from datasette import hookimpl
@@ -53,17 +55,18 @@ def guidance_title(doc_id: str | None) -> str | None:
 
 
 @hookimpl
-def prepare_connection(conn):
+def prepare_connection(conn: sqlite3.Connection) -> None:
     conn.create_function("local_time", 1, local_time, deterministic=True)
     conn.create_function("guidance_title", 1, guidance_title, deterministic=True)
 
 
 @hookimpl
-def extra_template_vars(template, datasette):
+def extra_template_vars(template: str, datasette: Any
+                        ) -> dict[str, Any] | Callable[[], Awaitable[dict[str, Any]]]:  # Datasette: untyped
     if template != "index.html":
         return {}
 
-    async def views():
+    async def views() -> dict[str, Any]:
         found = []
         for name in datasette.databases:
             if name.startswith("_"):
