@@ -119,11 +119,9 @@ class Bench:
 
     # -- answers in process ---------------------------------------------------------------------
     def in_process(self, encoder):
-        from bot.knowledge.admin import build_index
         from bot.assistant import Assistant
         from bot.review.evaluate import evaluate, load_questions, load_splits
 
-        build_index(self.settings, encoder)
         assistant = Assistant.create(self.settings)  # answers with the index's ONNX encoder
         questions = [q.q for q in load_questions(ROOT / "tests" / "eval" / "questions.yaml")]
         for q in questions[:30]:
@@ -440,6 +438,10 @@ def main() -> int:
         if "index" in sections:
             like = bench.index_builds(encoder)
         if sections & {"answers", "startup", "serve", "telegram", "reindex"}:
+            from bot.knowledge.admin import build_index
+
+            build_index(bench.settings, encoder)  # the index they all answer from
+        if "answers" in sections:
             bench.in_process(encoder)
         if "startup" in sections:
             bench.startup()
