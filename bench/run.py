@@ -408,10 +408,10 @@ class Bench:
 
 
 def _peak_rss_mb(pid: int) -> float:
-    """Peak resident memory of a process and its children (the server and its encoder process)."""
+    """Peak resident memory of a process and its children (the server and a /reindex's refresh)."""
     pids = [pid]
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
+    # Every thread's children: a /reindex starts its refresh from a worker thread, not the main one.
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
         pids += [int(p) for p in children.read_text().split()]
     total = 0.0
     for p in pids:
