@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -27,6 +28,23 @@ sys.path.insert(0, str(ROOT))
 from bot.settings import Settings  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
+
+
+WORDS = ("medical assistant certification exam training program externship clinic patient injection "
+         "phlebotomy billing coding scheduling records pay hours employer state board license").split()
+
+
+def write_synthetic(folder: Path, docs: int, rng, per_doc: int = 50, prefix: str = "synth") -> None:
+    """Published knowledge documents of `per_doc` passages of 60 topic words each."""
+    folder.mkdir(exist_ok=True)
+    for d in range(docs):
+        sections = []
+        for j in range(per_doc):
+            text = " ".join(rng.choice(WORDS, size=60)).capitalize() + "."
+            sections.append(f"## Section {j}\n\n{text} Passage {d}-{j} ends here with a full sentence.")
+        (folder / f"{prefix}-{d}.md").write_text(
+            f"---\nid: {prefix}-{d}\ntitle: Synthetic {d}\ntopic: job\nsources: [bench]\nreviewed_on: 2026-01-01\n"
+            f"reviewed_by: bench\nstatus: published\n---\n\n" + "\n\n".join(sections))
 
 
 def pct(xs, q):
@@ -84,19 +102,8 @@ class Bench:
         # synthetic 10,000 passages, cold
         n = 2000 if self.quick else 10_000
         synth = self.tmp / "synth"
-        synth.mkdir()
-        words = ("medical assistant certification exam training program externship clinic patient injection "
-                 "phlebotomy billing coding scheduling records pay hours employer state board license").split()
         rng = np.random.default_rng(1)
-        per_doc = 50
-        for d in range(n // per_doc):
-            sections = []
-            for j in range(per_doc):
-                text = " ".join(rng.choice(words, size=60)).capitalize() + "."
-                sections.append(f"## Section {j}\n\n{text} Passage {d}-{j} ends here with a full sentence.")
-            (synth / f"synth-{d}.md").write_text(
-                f"---\nid: synth-{d}\ntitle: Synthetic {d}\ntopic: job\nsources: [bench]\nreviewed_on: 2026-01-01\n"
-                f"reviewed_by: bench\nstatus: published\n---\n\n" + "\n\n".join(sections))
+        write_synthetic(synth, n // 50, rng)
         s = replace(self.settings, knowledge_dir=synth, data_dir=self.tmp / "synth-data", index_dir=self.tmp / "synth-index")
         t0 = time.perf_counter()
         report, error = build_index(s, encoder)
@@ -105,18 +112,16 @@ class Bench:
         self.record(f"index build, synthetic {report.passages_embedded} passages, cold cache", "s", [dt])
         self.record("index build, synthetic, throughput", "passages/s", [report.passages_embedded / dt])
         t0 = time.perf_counter()
-        vecs = encoder.encode([f"{' '.join(rng.choice(words, size=60))}." for _ in range(256)])
+        vecs = encoder.encode([f"{' '.join(rng.choice(WORDS, size=60))}." for _ in range(256)])
         bare = time.perf_counter() - t0
         self.record("bare encoder throughput, same passage length", "passages/s", [256 / bare])
         return vecs
 
     # -- answers in process ---------------------------------------------------------------------
     def in_process(self, encoder):
-        from bot.knowledge.admin import build_index
         from bot.assistant import Assistant
         from bot.review.evaluate import evaluate, load_questions, load_splits
 
-        build_index(self.settings, encoder)
         assistant = Assistant.create(self.settings)  # answers with the index's ONNX encoder
         questions = [q.q for q in load_questions(ROOT / "tests" / "eval" / "questions.yaml")]
         for q in questions[:30]:
@@ -160,6 +165,29 @@ class Bench:
                 times.append(time.perf_counter() - t0)
             self.record(name, "s", times)
 
+    def serve(self, api, **env) -> subprocess.Popen:
+        """`careerbot serve` against the stand-in Bot API, its log in a file (a full stderr pipe
+        would stall it), with a fresh data directory unless one is given: each stand-in numbers its
+        updates from 1, and the inbox would take a second run's updates for ones already answered."""
+        from tests.bot_runner import TOKEN
+
+        data = env.pop("CAREERBOT_DATA_DIR", None) or tempfile.mkdtemp(dir=self.tmp, prefix="serve-data-")
+        exe = str(Path(sys.executable).with_name("careerbot"))
+        with open(self.tmp / "serve.log", "a") as log:
+            return subprocess.Popen([exe, "serve"], env=self.env(TELEGRAM_BOT_TOKEN=TOKEN, CAREERBOT_DATA_DIR=str(data),
+                                    TELEGRAM_API_BASE_URL=api.base_url, **env),
+                                    stdout=subprocess.DEVNULL, stderr=log, text=True)
+
+    @staticmethod
+    def stop(proc: subprocess.Popen, api) -> None:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        api.stop()
+
     def telegram(self):
         from tests.bot_runner import TOKEN
         from tests.fake_bot_api import FakeBotAPI, message
@@ -172,14 +200,7 @@ class Bench:
 
         def run(rate: float | None, max_messages: str):
             api = FakeBotAPI(TOKEN).start()
-            log = open(self.tmp / "serve.log", "a")
-            exe = str(Path(sys.executable).with_name("careerbot"))
-            # A fresh log per run: each stand-in numbers its updates from 1, and the inbox would
-            # take a second run's updates for ones already answered.
-            data = Path(tempfile.mkdtemp(dir=self.tmp, prefix="serve-data-"))
-            proc = subprocess.Popen([exe, "serve"], env=self.env(TELEGRAM_BOT_TOKEN=TOKEN, CAREERBOT_DATA_DIR=str(data),
-                                    TELEGRAM_API_BASE_URL=api.base_url, TELEGRAM_MAX_MESSAGES_PER_SECOND=max_messages),
-                                    stdout=subprocess.DEVNULL, stderr=log, text=True)
+            proc = self.serve(api, TELEGRAM_MAX_MESSAGES_PER_SECOND=max_messages)
             try:
                 api.push(message(1, "warm up: what is a cma"))
                 api.wait_replies(1, 1, timeout=120)
@@ -209,13 +230,7 @@ class Bench:
                 return {"throughput": total / (last - t_start), "p50": pct(latencies, 0.5),
                         "p95": pct(latencies, 0.95), "answered": answered, "sent": total, "rss": rss}
             finally:
-                proc.terminate()
-                try:
-                    proc.wait(30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-                api.stop()
+                self.stop(proc, api)
 
         for label, rate, limit in (("30/s offered (Telegram's ceiling)", 30.0, "30"),
                                    ("maximum rate", None, "0")):
@@ -225,8 +240,112 @@ class Bench:
             self.record(f"Telegram path, {label}: p50 queued to reply", "ms", [r["p50"] for r in runs])
             self.record(f"Telegram path, {label}: p95 queued to reply", "ms", [r["p95"] for r in runs])
             self.record(f"Telegram path, {label}: dropped", "questions", [r["sent"] - r["answered"] for r in runs])
-            self.record(f"Telegram path, {label}: serving peak RSS (server + encoder process)", "MB",
+            self.record(f"Telegram path, {label}: serving peak RSS (server and its children)", "MB",
                         [r["rss"] for r in runs])
+
+    def serve_start(self):
+        """`careerbot serve` answering a question already waiting when it starts: process start to
+        the reply reaching the stand-in Bot API (token check, index load, first encode included)."""
+        from tests.bot_runner import TOKEN
+        from tests.fake_bot_api import FakeBotAPI, message
+
+        times = []
+        for _ in range(max(3, self.runs)):
+            api = FakeBotAPI(TOKEN).start()
+            api.push(message(1, "what is a cma"))
+            t0 = time.monotonic()
+            proc = self.serve(api)
+            try:
+                reply = api.wait_replies(1, 1, timeout=60)[0]
+                times.append(reply["sent_at"] - t0)
+            finally:
+                self.stop(proc, api)
+        self.record("careerbot serve, process start to first answer", "s", times, "stand-in Bot API, index published")
+
+    def reindex(self):
+        """Question latency through the served path while an admin's /reindex embeds 500 new
+        passages in the server's child process, against the same server's latency just before."""
+        from tests.bot_runner import TOKEN
+        from tests.fake_bot_api import FakeBotAPI, message
+
+        rate, admin = 10.0, 77
+        questions = [q[5:].strip("'\"") for q in (ROOT / "tests" / "eval" / "questions.yaml").read_text().splitlines()
+                     if q.startswith("- q: ")]
+        before95, during50, during95, refresh_s, rss = [], [], [], [], []
+        for r in range(self.runs):
+            # A copy of the published index and the knowledge base; the embedding cache too, so the
+            # refresh embeds only the new documents' passages.
+            kb, index, data = (self.tmp / f"reindex-{r}-{n}" for n in ("kb", "index", "data"))
+            shutil.copytree(self.settings.knowledge_dir, kb)
+            shutil.copytree(self.settings.index_dir, index, symlinks=True)
+            data.mkdir()
+            shutil.copy(self.settings.embedding_cache_path, data / "embeddings.db")
+            api = FakeBotAPI(TOKEN).start()
+            proc = self.serve(api, CAREERBOT_KNOWLEDGE_DIR=str(kb), CAREERBOT_INDEX_DIR=str(index),
+                              CAREERBOT_DATA_DIR=str(data), ADMIN_USER_IDS=str(admin),
+                              TELEGRAM_MAX_MESSAGES_PER_SECOND="0")
+            try:
+                api.push(message(1, "warm up: what is a cma"))
+                api.wait_replies(1, 1, timeout=120)
+                asked: dict[int, tuple[int, float]] = {}  # update id -> (user, pushed at)
+
+                def ask_for(seconds: float, until=None) -> list[int]:
+                    uids, t_start, i = [], time.monotonic(), 0
+                    while (until is None and time.monotonic() - t_start < seconds) or (until and not until()):
+                        delay = t_start + i / rate - time.monotonic()
+                        if delay > 0:
+                            time.sleep(delay)
+                        user = 2000 + len(asked)
+                        uid = api.push(message(user, questions[len(asked) % len(questions)]))
+                        asked[uid] = (user, api.pushed_at[uid])
+                        uids.append(uid)
+                        i += 1
+                    return uids
+
+                quiet = ask_for(10.0)
+                write_synthetic(kb, 10, np.random.default_rng(100 + r), prefix="reindex")  # 500 passages
+                t_refresh = time.monotonic()
+                api.push(message(admin, "/reindex"))
+                peak, seen = [0.0], {"scanned": 0, "admin": 0}
+
+                def refreshed() -> bool:  # sampling the server and its refresh child meanwhile
+                    try:
+                        peak[0] = max(peak[0], _peak_rss_mb(proc.pid))
+                    except (FileNotFoundError, ProcessLookupError):
+                        pass  # the child ended between listing and reading
+                    new = api.sent[seen["scanned"]:]  # only the new replies: cheap beside the server
+                    seen["scanned"] += len(new)
+                    seen["admin"] += sum(int(m["chat_id"]) == admin for m in new)
+                    return seen["admin"] >= 2
+
+                busy = ask_for(0, until=refreshed)
+                refresh_s.append(time.monotonic() - t_refresh)
+                summary = api.replies_to(admin)[-1]["text"]
+                api.wait_for(lambda: len(api.sent) >= len(asked) + 3, timeout=120)  # + warm-up, admin's two
+                rss.append(peak[0])
+            finally:
+                self.stop(proc, api)
+            embedded = int(re.search(r"passages (\d+) embedded", summary).group(1))
+            assert embedded >= 500, summary
+
+            replied: dict[int, float] = {}  # chat -> first reply sent at (one question per user)
+            for m in api.sent:
+                replied.setdefault(int(m["chat_id"]), m["sent_at"])
+
+            def latencies(uids):
+                return [(replied[asked[u][0]] - asked[u][1]) * 1000 for u in uids]
+
+            before95.append(pct(latencies(quiet), 0.95))
+            during = latencies(busy)
+            during50.append(pct(during, 0.5))
+            during95.append(pct(during, 0.95))
+        note = f"{rate:.0f} questions/s; {embedded} passages embedded"
+        self.record("/reindex: question p95 before it", "ms", before95, note)
+        self.record("/reindex: question p50 during it", "ms", during50)
+        self.record("/reindex: question p95 during it", "ms", during95)
+        self.record("/reindex: refresh, asked to summary", "s", refresh_s)
+        self.record("/reindex: peak RSS, server and its refresh process", "MB", rss,
+                    "sampled 10 times a second")
 
     # -- scale ----------------------------------------------------------------------------------
     def scale(self, like: np.ndarray):
@@ -289,10 +408,10 @@ class Bench:
 
 
 def _peak_rss_mb(pid: int) -> float:
-    """Peak resident memory of a process and its children (the server and its encoder process)."""
+    """Peak resident memory of a process and its children (the server and a /reindex's refresh)."""
     pids = [pid]
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
+    # Every thread's children: a /reindex starts its refresh from a worker thread, not the main one.
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
         pids += [int(p) for p in children.read_text().split()]
     total = 0.0
     for p in pids:
@@ -306,9 +425,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="smaller synthetic sizes, fewer Telegram runs")
-    parser.add_argument("--only", help="comma-separated sections: index,answers,startup,telegram,scale")
+    parser.add_argument("--only", help="comma-separated sections: index,answers,startup,serve,telegram,reindex,scale")
     args = parser.parse_args()
-    sections = set((args.only or "index,answers,startup,telegram,scale").split(","))
+    sections = set((args.only or "index,answers,startup,serve,telegram,reindex,scale").split(","))
     from bot.knowledge.embed import Encoder
 
     bench = Bench(args.runs, args.quick)
@@ -318,12 +437,20 @@ def main() -> int:
         like = None
         if "index" in sections:
             like = bench.index_builds(encoder)
-        if "answers" in sections or "startup" in sections or "telegram" in sections:
+        if sections & {"answers", "startup", "serve", "telegram", "reindex"}:
+            from bot.knowledge.admin import build_index
+
+            build_index(bench.settings, encoder)  # the index they all answer from
+        if "answers" in sections:
             bench.in_process(encoder)
         if "startup" in sections:
             bench.startup()
+        if "serve" in sections:
+            bench.serve_start()
         if "telegram" in sections:
             bench.telegram()
+        if "reindex" in sections:
+            bench.reindex()
         if "scale" in sections:
             if like is None:
                 like = encoder.encode([f"medical assistant topic {i}" for i in range(256)])

@@ -17,7 +17,7 @@ from .handlers import SERVICES, Services
 from .inbox import DurableQueue, Inbox
 
 _log = logging.getLogger("careerbot.telegram")
-# Updates handled at once: four times the encoder batch threads (handlers.ASK_THREADS); more only
+# Updates handled at once: four times the ask threads (handlers.ASK_THREADS); more only
 # holds memory while waiting for the encoder.
 MAX_CONCURRENT_UPDATES = 64
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"

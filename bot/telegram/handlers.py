@@ -32,7 +32,7 @@ SERVICES = "careerbot"
 MAX_QUESTION_CHARS = 1000
 TYPING_AFTER_S = 0.3
 TYPING_SHOWN_S = 5.0
-ASK_THREADS = 16  # concurrent questions share encoder batches (bot/embed.py)
+ASK_THREADS = 16  # each encodes its own question (batching did not pay: bot/answer/encoder.py)
 # An answer takes tens of milliseconds; one still running after this is abandoned and the person
 # asked to try again (the encoder runs in process, so a hung call cannot be killed, only left).
 ANSWER_TIMEOUT_S = 10.0
