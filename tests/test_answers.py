@@ -111,3 +111,12 @@ def test_taking_an_exam_is_still_a_career_question(kb_assistant):
 def test_the_examples_the_product_is_described_with_are_answered(kb_assistant, question, doc):
     answer = kb_assistant.ask(question)
     assert answer.status == "answered" and answer.top_doc == doc
+
+
+def test_a_list_item_that_leads_brings_the_line_introducing_the_list():
+    sentences = [("Some things belong to licensed professionals.", 0.40),
+                 ("An MA may not:", 0.10),
+                 ("• diagnose a condition", 0.30),
+                 ("• interpret test results on their own", 0.60)]
+    reply = answer_first(sentences, None)
+    assert reply.startswith("An MA may not:\n") and "• interpret test results" in reply

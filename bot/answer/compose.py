@@ -112,6 +112,16 @@ def _lead(scored: list[tuple[float, int, str]], figure: re.Pattern[str] | None) 
     return min((c for c in holding if c[0] >= top - FIGURE_NEAR), key=lambda c: c[1])
 
 
+def _list_intro(sentences: list[tuple[str, float]], pos: int) -> int | None:
+    """Where the line introducing a list item stands ("...an MA may not:"), for an item chosen to lead."""
+    if not sentences[pos][0].startswith("•"):
+        return None
+    for i in range(pos - 1, -1, -1):
+        if not sentences[i][0].startswith("•"):
+            return i if sentences[i][0].endswith(":") else None
+    return None
+
+
 def answer_first(sentences: list[tuple[str, float]], figure: re.Pattern[str] | None = None,
                  budget: int = ANSWER_WORDS) -> str:
     """The one to three sentences that answer the question, about `budget` words: the figure asked
@@ -121,7 +131,9 @@ def answer_first(sentences: list[tuple[str, float]], figure: re.Pattern[str] | N
     scored = [(score, pos, text) for pos, (text, score) in enumerate(sentences)]
     lead = _lead(scored, figure)
     chosen = [lead]
-    if _NEEDS_CONTEXT.match(lead[2]) and lead[1] > 0 and figure is None:
+    if figure is None and (intro := _list_intro(sentences, lead[1])) is not None:
+        chosen.append((0.0, intro, sentences[intro][0]))  # "• interpret test results": "an MA may not:"
+    elif _NEEDS_CONTEXT.match(lead[2]) and lead[1] > 0 and figure is None:
         chosen.append((0.0, lead[1] - 1, sentences[lead[1] - 1][0]))  # "It costs $125": say what "it" is
     words = sum(len(c[2].split()) for c in chosen)
     for cand in sorted(scored, reverse=True):
