@@ -21,12 +21,12 @@ from functools import lru_cache
 from bot.answer import entities
 from bot.answer.followup import Reading
 from bot.answer.retrieve import STOPWORDS, Hit
-from bot.states import name as state_name
+from bot.knowledge.passages import sentences
+from bot.states import named
 
 UNKNOWN_MATCH_BELOW = 0.70
 # Passages searched for a state's rules on the task asked about before saying there are none.
 GAP_CANDIDATES = 10
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n")
 # Below this many distinct words (the knowledge base has about 2,600; the test fixture 190) the
 # guidance is too small for a word it lacks to mean a subject it lacks.
 MIN_VOCABULARY = 1500
@@ -94,16 +94,14 @@ def state_gap(reading: Reading, hits: list[Hit]) -> str | None:
     asked = entities.duties(reading.intent)
     if p.topic != "scope" and "scope" not in entities.subjects(reading.intent) and not asked:
         return None
-    named = re.compile(rf"\b{re.escape(state_name(reading.state))}\b", re.IGNORECASE)
-
     def about_state(passage, task: bool) -> bool:
         """Guidance for this state (on the task asked about): a document on this state alone,
         or one sentence naming the state (and the task). A survey passage naming Florida for
         X-rays says nothing about EKGs there; North Dakota's rules say nothing of South Dakota's."""
         if passage.states == (reading.state,):
             return not task or asked <= entities.duties(passage.text)
-        return any(named.search(s) and (not task or asked <= entities.duties(s))
-                   for s in _SENTENCE.split(passage.text))
+        return any(reading.state in named(s) and (not task or asked <= entities.duties(s))
+                   for s in sentences(passage.text))
 
     if asked:
         if any(about_state(h.passage, task=True) for h in hits[:GAP_CANDIDATES]):

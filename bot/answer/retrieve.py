@@ -10,7 +10,6 @@ import numpy as np
 from bot.answer import entities
 from bot.knowledge.index import LoadedIndex
 from bot.types import Passage
-from bot.states import name as state_name
 
 CANDIDATES = 40
 OTHER_STATE_FACTOR = 0.6    # a passage specific to another state ranks below general guidance
@@ -79,13 +78,13 @@ class Weights:
 WEIGHTS = Weights()
 
 
-def _state_factor(passage: Passage, state: str | None, subject: float) -> float:
+def _state_factor(passage: Passage, state: str | None, subject: float, named: frozenset[str]) -> float:
     """The asker's state lifts guidance for that state only when it is about what was asked: "ma
     pay in california" must not pull California's scope rules above the pay guidance, and lifts
     general guidance on the asked subject that names the state (California's figure in the
     pay-by-state table over the national median)."""
     if not passage.states:
-        if state and subject > 0 and re.search(rf"\b{re.escape(state_name(state))}\b", passage.text):
+        if state and subject > 0 and state in named:
             return NAMED_STATE_BONUS
         return 1.0
     if state is None:
@@ -143,7 +142,7 @@ def search(index: LoadedIndex, vector: np.ndarray, query: str, *, state: str | N
                  + weights.credential * _credential(asked.credentials, f.heading_credentials, f.text_credentials)
                  + weights.subject * subject
                  + (weights.figure if figure is not None and figure.search(passage.text) else 0.0))
-        hits.append(Hit(i, passage, score * _state_factor(passage, state, subject), d, lx, a))
+        hits.append(Hit(i, passage, score * _state_factor(passage, state, subject, f.named_states), d, lx, a))
     hits.sort(key=lambda h: h.score, reverse=True)
     return hits
 

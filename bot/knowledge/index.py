@@ -34,6 +34,7 @@ from bot.answer.encoder import OnnxEncoder, load as load_encoder
 from bot.knowledge.export import ENCODERS, export, verify
 from bot.answer.query import expand
 from bot.knowledge.passages import sentences, split_document
+from bot.states import named as named_states
 from bot.types import Document, Passage
 
 if TYPE_CHECKING:
@@ -369,6 +370,7 @@ class PassageFeatures:
     heading_credentials: frozenset[str]
     text_credentials: frozenset[str]
     subjects: frozenset[str]
+    named_states: frozenset[str]  # states the text names in full ("California at about $47,850")
 
 
 def passage_features(p: Passage) -> PassageFeatures:
@@ -376,7 +378,7 @@ def passage_features(p: Passage) -> PassageFeatures:
 
     heading = p.title if p.section == p.title else f"{p.title}: {p.section}"
     return PassageFeatures(entities.credentials(heading), entities.credentials(p.text),
-                           entities.subjects(" ".join([heading, *p.asks])))
+                           entities.subjects(" ".join([heading, *p.asks])), named_states(p.text))
 
 
 class LoadedIndex:
