@@ -33,6 +33,15 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Gap:
+    """A question people ask near a section that the guidance does not answer, under the name of
+    what is missing ("working from home as an MA"): asked, the bot says it has no guidance on it."""
+
+    name: str
+    question: str
+
+
+@dataclass(frozen=True)
 class Passage:
     """A self-contained piece of a document, the unit that is embedded, searched and shown."""
 
@@ -45,6 +54,7 @@ class Passage:
     sources: tuple[str, ...]   # what this passage's section cites, most authoritative first
     reviewed_on: str
     asks: tuple[str, ...] = ()  # questions people type that this passage answers
+    gaps: tuple[Gap, ...] = ()  # questions asked near it that the guidance does not answer
 
     @property
     def embed_text(self) -> str:

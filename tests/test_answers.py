@@ -120,3 +120,12 @@ def test_a_list_item_that_leads_brings_the_line_introducing_the_list():
                  ("• interpret test results on their own", 0.60)]
     reply = answer_first(sentences, None)
     assert reply.startswith("An MA may not:\n") and "• interpret test results" in reply
+
+
+def test_a_question_on_a_declared_gap_gets_an_honest_no_naming_it(small_assistant):
+    """tests/fixtures/knowledge/pay.md declares 401(k) plans a gap beside pay by workplace."""
+    gap = small_assistant.ask("does being an ma get you a 401k")
+    assert gap.status == "no_answer" and "retirement plans such as a 401(k)" in gap.body
+    assert "pay" in [r.doc_id for r in gap.related]  # the nearest topic is still offered
+    pay = small_assistant.ask("do outpatient care centers pay medical assistants more")
+    assert pay.status == "answered" and "$47,560" in pay.body

@@ -3,7 +3,7 @@
 import datetime as dt
 from pathlib import Path
 
-from bot.knowledge.passages import MAX_WORDS, MIN_WORDS, split_document, words
+from bot.knowledge.passages import MAX_WORDS, MIN_WORDS, meta_problems, split_document, words
 from bot.types import Document
 
 
@@ -59,3 +59,19 @@ def test_a_section_of_a_several_state_document_is_about_the_states_it_names():
     several = Document(id="d", title="Doc title", topic="scope", sources=("src",), reviewed_on=dt.date(2026, 1, 1),
                        reviewed_by="r", status="published", states=("SD", "ND", "DE"), body=body, path=Path("d.md"))
     assert [p.states for p in split_document(several)] == [("SD", "ND", "DE"), ("ND",), ("SD", "DE")]
+
+
+def test_a_section_declares_the_gaps_near_it_by_name():
+    filler = " ".join(sentence(i) for i in range(4))
+    body = (f"{filler}\n\n## Where MAs work\n<!--\nasks:\n  - where do mas work\ngaps:\n"
+            f"  working from home as an MA:\n    - can an ma work from home\n    - remote ma jobs\n-->\n\n{filler}\n")
+    passages = split_document(doc(body))
+    assert [(g.name, g.question) for g in passages[1].gaps] == [
+        ("working from home as an MA", "can an ma work from home"), ("working from home as an MA", "remote ma jobs")]
+    assert passages[1].asks == ("where do mas work",) and passages[0].gaps == ()
+
+
+def test_a_malformed_gaps_list_is_reported_with_how_to_write_it():
+    body = f"## Where MAs work\n<!--\ngaps:\n  - can an ma work from home\n-->\n\n{sentence(1)}\n"
+    [(line, message)] = meta_problems(doc(body))
+    assert line == 1 and "under 'Where MAs work'" in message and "working from home as an MA:" in message

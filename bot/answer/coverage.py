@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+import numpy as np
+
 from bot.answer import entities
 from bot.answer.followup import Reading
 from bot.answer.retrieve import STOPWORDS, Hit
@@ -25,6 +27,10 @@ from bot.knowledge.passages import sentences
 from bot.states import named
 
 UNKNOWN_MATCH_BELOW = 0.70
+# A known gap wins when the question matches one of its questions this well, and by this much more
+# than the best passage matches the question (fitted on dev; see known_gap).
+GAP_MIN = 0.75
+GAP_MARGIN = 0.0
 # Passages searched for a state's rules on the task asked about before saying there are none.
 GAP_CANDIDATES = 10
 # Below this many distinct words (the knowledge base has about 2,600; the test fixture 190) the
@@ -81,6 +87,19 @@ def off_topic(vocabulary: Vocabulary, question: str, match: float) -> bool:
     """True when the question hinges on a word the guidance never uses and nothing matches closely."""
     return (match < UNKNOWN_MATCH_BELOW and len(vocabulary.words) >= MIN_VOCABULARY
             and bool(vocabulary.unknown(question)))
+
+
+def known_gap(index, vector: np.ndarray, hits: list[Hit]) -> str | None:
+    """The name of a gap a knowledge document declares ("working from home as an MA") when the
+    question is closer to one of its questions than the best passage is to the question: the
+    passage is then on the topic but not on what was asked, and the honest reply is a no."""
+    if not hits or not len(index.gap_vectors):
+        return None
+    scores = index.gap_vectors @ vector
+    i = int(np.argmax(scores))
+    if scores[i] >= GAP_MIN and scores[i] >= hits[0].match + GAP_MARGIN:
+        return str(index.gap_names[i])
+    return None
 
 
 def state_gap(reading: Reading, hits: list[Hit]) -> str | None:

@@ -35,7 +35,7 @@ from bot.knowledge.export import ENCODERS, export, verify
 from bot.answer.query import expand
 from bot.knowledge.passages import sentences, split_document
 from bot.states import named as named_states
-from bot.types import Document, Passage
+from bot.types import Document, Gap, Passage
 
 if TYPE_CHECKING:
     import faiss
@@ -46,7 +46,7 @@ log = logging.getLogger("careerbot.index")
 CURRENT = "current"
 MANIFEST = "manifest.json"
 KEEP_VERSIONS = 3
-FORMAT = 2  # 2: ONNX encoder folder in the manifest, gate with a crisis class
+FORMAT = 3  # 2: ONNX encoder folder in the manifest, gate with a crisis class; 3: known gaps (gaps.npy)
 # Up to this many passages exact search is both exact and fast (about 4 ms at 50k on two cores);
 # past it an IVF index answers in under 5 ms at a million with recall@10 of 1.0 (README, Performance);
 # below it IVF would lose recall (0.80 at 10k in `make bench`).
@@ -165,11 +165,15 @@ def _write_passages_db(path: Path, docs: list[Document], passages: list[Passage]
         "asks": "\n".join(p.asks), "reviewed_on": p.reviewed_on,
     } for i, p in enumerate(passages)), pk="id")
     db.table("passages").enable_fts(["title", "section", "text", "asks"], tokenize="porter")
-    # Rows of asks.npy and sentences.npy, in order: which passage each belongs to.
+    # Rows of asks.npy, gaps.npy and sentences.npy, in order: which passage each belongs to. Gaps
+    # stay out of FTS5: their words must not draw the passage into answers.
     for table in ("asks", "sentences"):
         db.table(table).create({"id": int, "passage_id": int, "text": str}, pk="id")
+    db.table("gaps").create({"id": int, "passage_id": int, "name": str, "text": str}, pk="id")
     db.table("asks").insert_all(({"id": i, "passage_id": pid, "text": t}
                                  for i, (pid, t) in enumerate(ask_rows(passages))), pk="id")
+    db.table("gaps").insert_all(({"id": i, "passage_id": pid, "name": g.name, "text": g.question}
+                                 for i, (pid, g) in enumerate(gap_rows(passages))), pk="id")
     db.table("sentences").insert_all(({"id": i, "passage_id": pid, "text": t}
                                       for i, (pid, t) in enumerate(sentence_rows(passages))), pk="id")
     db.close()
@@ -177,6 +181,10 @@ def _write_passages_db(path: Path, docs: list[Document], passages: list[Passage]
 
 def ask_rows(passages: list[Passage]) -> list[tuple[int, str]]:
     return [(i, a) for i, p in enumerate(passages) for a in p.asks]
+
+
+def gap_rows(passages: list[Passage]) -> list[tuple[int, Gap]]:
+    return [(i, g) for i, p in enumerate(passages) for g in p.gaps]
 
 
 def sentence_rows(passages: list[Passage]) -> list[tuple[int, str]]:
@@ -224,6 +232,7 @@ def build(docs: list[Document], index_dir: Path, encoder: Encoder, cache: Embedd
     # The questions each section answers, and each sentence (answers open with the ones that
     # match the question best): embedded now, so answering costs a dot product, not an encode.
     ask_vectors, _ = embed_with_cache([expand(t) for _, t in ask_rows(passages)], encoder, cache)
+    gap_vectors, _ = embed_with_cache([expand(g.question) for _, g in gap_rows(passages)], encoder, cache)
     sentence_vectors, _ = embed_with_cache([t for _, t in sentence_rows(passages)], encoder, cache)
     encoder_folder, mhash = export(encoder.model, encoder.model_path, index_dir)
     # Every passage is checked against the exported encoder: cheap next to embedding (ONNX is
@@ -239,6 +248,7 @@ def build(docs: list[Document], index_dir: Path, encoder: Encoder, cache: Embedd
     index, search_params = make_faiss_index(vectors)
     faiss.write_index(index, str(staging / "vectors.faiss"))
     np.save(staging / "asks.npy", ask_vectors)
+    np.save(staging / "gaps.npy", gap_vectors)
     np.save(staging / "sentences.npy", sentence_vectors)
     _write_passages_db(staging / "passages.db", docs, passages)
     # Never copied from a corrupt version: its gate is fitted again.
@@ -411,13 +421,21 @@ class LoadedIndex:
         self._db_lock = threading.Lock()
         rows = self.db.execute("select id, doc_id, title, section, text, topic, states, sources, reviewed_on, asks "
                                "from passages order by id").fetchall()
+        gap_rows = self.db.execute("select passage_id, name, text from gaps order by id").fetchall()
+        gaps: dict[int, list[Gap]] = {}
+        for pid, name, text in gap_rows:
+            gaps.setdefault(pid, []).append(Gap(name, text))
         self.passages = [Passage(doc_id=r[1], title=r[2], section=r[3], text=r[4], topic=r[5],
                                  states=tuple(s for s in r[6].split(",") if s), sources=tuple(json.loads(r[7])),
-                                 reviewed_on=r[8], asks=tuple(a for a in r[9].split("\n") if a)) for r in rows]
-        # Section questions and sentences: vectors and the passage each belongs to.
+                                 reviewed_on=r[8], asks=tuple(a for a in r[9].split("\n") if a),
+                                 gaps=tuple(gaps.get(r[0], ()))) for r in rows]
+        # Section questions, known gaps and sentences: vectors and the passage each belongs to.
         self.ask_vectors = np.load(path / "asks.npy")
         self.ask_passage = np.array([r[0] for r in self.db.execute("select passage_id from asks order by id")],
                                     dtype=np.int64)
+        self.gap_vectors = np.load(path / "gaps.npy")
+        self.gap_passage = np.array([r[0] for r in gap_rows], dtype=np.int64)
+        self.gap_names = [r[1] for r in gap_rows]
         self.sentence_vectors = np.load(path / "sentences.npy")
         self.sentences: dict[int, list[tuple[int, str]]] = {}
         for sid, pid, text in self.db.execute("select id, passage_id, text from sentences order by id"):

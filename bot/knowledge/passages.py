@@ -1,10 +1,12 @@
 """Split documents into self-contained passages: one per heading, short ones merged, long ones split.
 
 Under each heading (and at the top of the body, for the intro) a document may carry an HTML
-comment with YAML: `asks`, the questions people type that this section answers, and `sources`,
-the 1-based positions in the front matter's sources that the section relies on. Readers never
-see it; retrieval indexes the asks as extra vectors for their passage, and answers cite the
-section's own sources.
+comment with YAML: `asks`, the questions people type that this section answers; `gaps`, the
+questions people ask near it that the guidance does not answer, under the name of what is missing;
+and `sources`, the 1-based positions in the front matter's sources that the section relies on.
+Readers never see it; retrieval indexes the asks as extra vectors for their passage, a question
+closer to a gap than to any answer gets an honest "no guidance on <name> yet", and answers cite
+the section's own sources.
 """
 
 from __future__ import annotations
@@ -14,16 +16,25 @@ from dataclasses import dataclass
 
 import yaml
 
-from bot.types import Document, Passage
+from bot.types import Document, Gap, Passage
 from bot.states import named as named_states
 
-_META = re.compile(r"\A\s*<!--\s*\n(?P<yaml>(?:asks|sources)\s*:.*?)-->\s*", re.DOTALL)
+_META = re.compile(r"\A\s*<!--\s*\n(?P<yaml>(?:asks|gaps|sources)\s*:.*?)-->\s*", re.DOTALL)
 
 
 @dataclass(frozen=True)
 class SectionMeta:
     asks: tuple[str, ...] = ()
     sources: tuple[int, ...] = ()   # 1-based positions in the document's sources
+    gaps: tuple[Gap, ...] = ()
+
+    def __add__(self, other: SectionMeta) -> SectionMeta:
+        """The meta of two sections merged into one passage."""
+        return SectionMeta(self.asks + other.asks, self.sources + other.sources, self.gaps + other.gaps)
+
+
+_GAPS_HELP = ("gaps: must map what is missing to the questions people ask about it: a line such as "
+              "'  working from home as an MA:' with its questions under it, one per line starting with '- '")
 
 
 def read_meta(text: str) -> tuple[SectionMeta, str, str | None]:
@@ -36,12 +47,20 @@ def read_meta(text: str) -> tuple[SectionMeta, str, str | None]:
         data = yaml.safe_load(m.group("yaml")) or {}
     except yaml.YAMLError as exc:
         return SectionMeta(), rest, f"the section comment is not valid YAML ({str(exc).splitlines()[0]})"
-    asks, sources = data.get("asks") or [], data.get("sources") or []
-    if not (isinstance(asks, list) and all(isinstance(a, str) and a.strip() for a in asks)):
+    asks, sources, gaps = data.get("asks") or [], data.get("sources") or [], data.get("gaps") or {}
+    if not _questions(asks):
         return SectionMeta(), rest, "asks: must be a list of questions, one per line starting with '- '"
     if not (isinstance(sources, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in sources)):
         return SectionMeta(), rest, "sources: must be a list of numbers, such as [1, 3]"
-    return SectionMeta(tuple(a.strip() for a in asks), tuple(sources)), rest, None
+    if not (isinstance(gaps, dict) and all(isinstance(k, str) and k.strip() and _questions(v) and v
+                                           for k, v in gaps.items())):
+        return SectionMeta(), rest, _GAPS_HELP
+    return (SectionMeta(tuple(a.strip() for a in asks), tuple(sources),
+                        tuple(Gap(name.strip(), q.strip()) for name, qs in gaps.items() for q in qs)), rest, None)
+
+
+def _questions(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(a, str) and a.strip() for a in value)
 
 
 def meta_problems(doc: Document) -> list[tuple[int, str]]:
@@ -149,8 +168,7 @@ def split_document(doc: Document) -> list[Passage]:
         if merged and (words(merged[-1][1]) < MIN_WORDS or
                        (words(text) < MIN_WORDS and words(merged[-1][1]) + words(text) <= MAX_WORDS)):
             prev_heading, prev_text, prev_meta = merged.pop()
-            merged.append((prev_heading, f"{prev_text}\n{heading}: {text}",
-                           SectionMeta(prev_meta.asks + meta.asks, prev_meta.sources + meta.sources)))
+            merged.append((prev_heading, f"{prev_text}\n{heading}: {text}", prev_meta + meta))
         else:
             merged.append((heading, text, meta))
     passages = []
@@ -165,6 +183,7 @@ def split_document(doc: Document) -> list[Passage]:
             passages.append(Passage(
                 doc_id=doc.id, title=doc.title, section=section, text=part, topic=doc.topic,
                 states=_states(doc, f"{heading}\n{part}"), sources=sources, asks=meta.asks,
+                gaps=meta.gaps if i == 0 else (),
                 reviewed_on=doc.reviewed_on.isoformat() if doc.reviewed_on else "",
             ))
     return passages
