@@ -34,6 +34,21 @@ def test_seed_teasers_never_reach_the_knowledge_base():
         assert teaser.lower() not in text.lower(), teaser
 
 
+def test_every_list_ends_before_the_paragraph_after_it():
+    """Markdown joins a line right under a list item to that item: "...a clinical assessment An MA
+    can pass along..." was an answer's lead. A blank line must end each list."""
+    for path in (ROOT / "knowledge").glob("*.md"):
+        text = path.read_text()
+        start = text.index("\n---", 3) + 4  # the body, after the front matter
+        # Section comments become blank lines, so line numbers stay the file's.
+        body = re.sub(r"<!--.*?-->", lambda m: "\n" * m.group().count("\n"), text[start:], flags=re.DOTALL)
+        lines = body.splitlines()
+        first = text.count("\n", 0, start) + 1
+        for n, (item, after) in enumerate(zip(lines, lines[1:]), first + 1):
+            if re.match(r"\s*[-*+] ", item) and after.strip() and not re.match(r"\s*[-*+] |\s", after):
+                pytest.fail(f"{path.name}:{n}: add a blank line between the list and '{after[:40]}'")
+
+
 def test_figures_carry_a_year():
     """Every dollar figure has its year in the same sentence, or says its source is undated."""
     for path in (ROOT / "knowledge").glob("*.md"):
