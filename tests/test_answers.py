@@ -24,6 +24,10 @@ def test_the_figure_of_the_asked_kind_leads():
     ("how much does the rma cost", "$150", "every 2 years"),
     ("how many questions are on the exam", "200 multiple-choice questions", "2 hours"),
     ("how long is ma school", "9 to 12 months", "$1,200"),
+    ("how many hrs is the externship", "160 hours", "$1,200"),             # abbreviations spelled out
+    ("how many times can i retake it", "up to four attempts", "every 2 years"),  # number words, synonyms
+    ("how often do i renew", "renew each year", "$1,200"),
+    ("how long is the exam", "160 minutes", "$125"),
 ])
 def test_figure_patterns(question, kind_example, other):
     pattern = figures.pattern(question)
@@ -129,3 +133,10 @@ def test_a_question_on_a_declared_gap_gets_an_honest_no_naming_it(small_assistan
     assert "pay" in [r.doc_id for r in gap.related]  # the nearest topic is still offered
     pay = small_assistant.ask("do outpatient care centers pay medical assistants more")
     assert pay.status == "answered" and "$47,560" in pay.body
+
+
+def test_a_longer_question_with_a_pronoun_and_no_subject_of_its_own_is_a_follow_up():
+    from bot.answer.followup import is_follow_up
+
+    assert is_follow_up("how many hrs of training do i need for that")
+    assert not is_follow_up("how many hrs of training do i need for the cma exam")

@@ -5,29 +5,48 @@ from __future__ import annotations
 
 import re
 
+# How people shorten what they count ("how many hrs", "how long in yrs"), spelled out for matching.
+_SHORT = {"hrs": "hours", "hr": "hour", "yrs": "years", "yr": "year", "mos": "months", "mins": "minutes",
+          "min": "minutes", "wks": "weeks", "wk": "week", "qs": "questions", "q's": "questions", "ce": "ceu",
+          "ces": "ceus", "tries": "times", "attempts": "times", "chances": "times"}
+_SHORT_WORD = re.compile(r"\b(?:" + "|".join(re.escape(k) for k in sorted(_SHORT, key=len, reverse=True)) + r")\b",
+                         re.IGNORECASE)
+_NUMBER = r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)"
+# What a counted noun is also called in the guidance ("how many times can I retake": "four attempts").
+_COUNTED_AS = {"time": r"(?:times?|attempts?|tries)", "ceu": r"(?:ceus?|ce (?:hours|credits|units)|"
+               r"continuing education (?:units|hours|credits|points)|recertification points|points|hours)",
+               "question": r"(?:questions?|items?)", "credit": r"(?:credits?|credit hours?|semester hours?)"}
+
 _FIGURE_QUESTION = re.compile(
     r"\b(?:how (?:much|many|long|often|old)|what(?:'?s| is| are)? (?:the )?(?:cost|fee|fees|price|pay|salary|wage|score|"
-    r"passing score|percent|percentage|number)|cost|fee|fees|price|salary|wage|per hour|hourly|passing score|"
-    r"how many (?:hours|questions|weeks|months|years|credits|ceus?|points))\b", re.IGNORECASE)
+    r"passing score|percent|percentage|number|pass rate|passing rate)|cost|fee|fees|price|salary|wage|per hour|hourly|"
+    r"an hour|passing score|pass rate|passing rate)\b", re.IGNORECASE)
+_DURATION = re.compile(
+    rf"{_NUMBER}\s*(?:to\s*{_NUMBER}\s*)?(?:-\s*)?(?:weeks?|months?|years?|days?|hours?|minutes?)\b|"
+    r"\b(?:every|each) (?:\w+ )?(?:years?|months?|weeks?)\b|\bannual(?:ly)?\b|\byearly\b", re.IGNORECASE)
 # (what the question asks for, what a sentence holding that figure contains); the first match wins.
 _FIGURE_KINDS = (
-    (re.compile(r"\bhow much\b|\b(?:cost|costs|fee|fees|price|tuition|pay|paid|salary|wages?|make|earn\w*|per hour|hourly)\b",
-                re.IGNORECASE), re.compile(r"\$\s?\d")),
+    (re.compile(r"\bhow much\b|\b(?:cost|costs|fee|fees|price|tuition|pay|paid|salary|wages?|make|earn\w*|per hour|"
+                r"hourly|an hour)\b", re.IGNORECASE), re.compile(r"\$\s?\d")),
     (re.compile(r"\bhow many (\w+)", re.IGNORECASE), None),  # the unit is the counted noun itself
-    (re.compile(r"\bhow long|how old|how often|\bweeks?\b|\bmonths?\b|\byears?\b", re.IGNORECASE),
-     re.compile(r"\d+\s*(?:to\s*\d+\s*)?(?:-\s*)?(?:weeks?|months?|years?|days?|hours?)\b|\b(?:one|two|three|four|five|six|nine|twelve) (?:weeks?|months?|years?)\b",
-                re.IGNORECASE)),
-    (re.compile(r"\bscore|percent", re.IGNORECASE), re.compile(r"\d+\s*%|\bpercent\b|\bscore of \d|\d{2,3}\b")),
+    (re.compile(r"\bhow long|how old|how often|\bweeks?\b|\bmonths?\b|\byears?\b", re.IGNORECASE), _DURATION),
+    (re.compile(r"\bscore|percent|pass(?:ing)? rate", re.IGNORECASE),
+     re.compile(r"\d+\s*%|\bpercent\b|\bscore of \d|\d{2,3}\b")),
 )
 ANY = re.compile(r"\d")
 
 
+def _spelled_out(question: str) -> str:
+    return _SHORT_WORD.sub(lambda m: _SHORT[m.group().lower()], question)
+
+
 def is_figure_question(question: str) -> bool:
-    return bool(_FIGURE_QUESTION.search(question))
+    return bool(_FIGURE_QUESTION.search(_spelled_out(question)))
 
 
 def pattern(question: str) -> re.Pattern[str] | None:
     """What a text holding the asked-for figure looks like; None when no figure was asked for."""
+    question = _spelled_out(question)
     if not is_figure_question(question):
         return None
     for asks, holds in _FIGURE_KINDS:
@@ -35,7 +54,8 @@ def pattern(question: str) -> re.Pattern[str] | None:
         if m is None:
             continue
         if holds is None:  # "how many questions": a number followed, within a few words, by "questions"
-            noun = re.escape(m.group(1).rstrip("s")[:6])
-            return re.compile(rf"\d[\d,]*\s+(?:\w+[- ]){{0,2}}{noun}", re.IGNORECASE)
+            noun = m.group(1).lower().rstrip("s")
+            counted = _COUNTED_AS.get(noun, re.escape(noun[:6]))
+            return re.compile(rf"{_NUMBER}\s+(?:\w+[- ]){{0,2}}{counted}", re.IGNORECASE)
         return holds
     return ANY

@@ -12,6 +12,7 @@ from bot.states import name as state_name
 from bot.types import Context
 
 FOLLOW_UP_MAX_WORDS = 8
+ANAPHORA_MAX_WORDS = 12  # a longer question with a pronoun and no subject of its own still leans back
 _LEADS = re.compile(r"^\s*(and|also|plus|but|so|then|what about|how about|what if|same for|ok(ay)?|and what about)\b",
                     re.IGNORECASE)
 _ANAPHORA = re.compile(r"\b(it|its|it's|that|this|they|them|those|these|there|one|ones)\b", re.IGNORECASE)
@@ -32,8 +33,10 @@ class Reading:
 
 def is_follow_up(question: str) -> bool:
     words = question.split()
-    if not words or len(words) > FOLLOW_UP_MAX_WORDS:
+    if not words or len(words) > ANAPHORA_MAX_WORDS:
         return False
+    if len(words) > FOLLOW_UP_MAX_WORDS:  # "how many hrs of training do i need for that"
+        return bool(_ANAPHORA.search(question)) and not _NAMES_SUBJECT.search(question)
     if _LEADS.match(question):
         return True
     if len(words) <= 3:  # "how many questions", "how many years?": nothing to go on alone
