@@ -140,3 +140,4 @@ def test_a_longer_question_with_a_pronoun_and_no_subject_of_its_own_is_a_follow_
 
     assert is_follow_up("how many hrs of training do i need for that")
     assert not is_follow_up("how many hrs of training do i need for the cma exam")
+    assert is_follow_up("how many questions is their exam")  # "their": the organisation asked about before

@@ -15,7 +15,7 @@ FOLLOW_UP_MAX_WORDS = 8
 ANAPHORA_MAX_WORDS = 12  # a longer question with a pronoun and no subject of its own still leans back
 _LEADS = re.compile(r"^\s*(and|also|plus|but|so|then|what about|how about|what if|same for|ok(ay)?|and what about)\b",
                     re.IGNORECASE)
-_ANAPHORA = re.compile(r"\b(it|its|it's|that|this|they|them|those|these|there|one|ones)\b", re.IGNORECASE)
+_ANAPHORA = re.compile(r"\b(it|its|it's|that|this|they|them|their|theirs|those|these|there|one|ones)\b", re.IGNORECASE)
 
 
 _NAMES_SUBJECT = re.compile(r"\b(?:ma|mas|medical assist\w*|cma|rma|ccma|ncma|cmac|nurse|cna|lpn|rn|phlebotom\w*|"
