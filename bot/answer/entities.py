@@ -23,23 +23,6 @@ CREDENTIALS = {
 }
 _CREDENTIAL_RE = {k: re.compile(v, re.IGNORECASE) for k, v in CREDENTIALS.items()}
 
-# What is being asked about. A heading or title that names a different subject ranks down.
-SUBJECTS = {
-    # "make" only with money around it: "can a ca ma make assessments" is not about pay.
-    "pay": r"\b(?:pay|pays|paid|salary|salaries|wages?|earn\w*|income|per hour|hourly|raise|raises|money)\b|"
-           r"\bhow much (?:\w+ ){0,4}makes?\b|\bmakes? (?:\$|\d|a lot|good|more|less|per|an hour|a year|money)",
-    "cost": r"\b(?:cost|costs|fee|fees|price|tuition|afford|expensive|cheap|financial aid|fafsa)\b",
-    "exam": r"\b(?:exam|exams|test|tests|questions|pass|passing|score|fail|failed|retake|proctor\w*)\b",
-    "renewal": r"\b(?:renew\w*|recertif\w*|expire\w*|expiration|ceus?|continuing education|lapse\w*|reinstat\w*)\b",
-    "scope": r"\b(?:allowed|scope|legal|legally|permitted|may an?|can an? ma|can (?:an? )?ma'?s|can medical assistants|"
-             r"give (?:shots|injections|vaccines)|injections?|shots|vaccin\w*|draw blood|start ivs?|iv therapy|"
-             r"venipuncture|x-?rays?)\b",
-    "length": r"\b(?:how long|weeks|months|years|duration|takes? to|time to)\b",
-    "training": r"\b(?:school|program|programs|classes|class|course|courses|curriculum|study|studying|learn)\b",
-    "job": r"\b(?:job|jobs|hired|hiring|interview|resume|work as|employer|employers)\b",
-}
-_SUBJECT_RE = {k: re.compile(v, re.IGNORECASE) for k, v in SUBJECTS.items()}
-
 # Tasks whose rules differ by state. A question about one of them in a named state is answered
 # only from guidance on that state that mentions the task.
 DUTIES = {
@@ -53,6 +36,24 @@ DUTIES = {
     "triage": r"\btriage\b",
 }
 _DUTY_RE = {k: re.compile(v, re.IGNORECASE) for k, v in DUTIES.items()}
+
+# What is being asked about. A heading or title that names a different subject ranks down.
+SUBJECTS = {
+    # "make" only with money around it: "can a ca ma make assessments" is not about pay.
+    "pay": r"\b(?:pay|pays|paid|salary|salaries|wages?|earn\w*|income|per hour|hourly|raise|raises|money)\b|"
+           r"\bhow much (?:\w+ ){0,4}makes?\b|\bmakes? (?:\$|\d|a lot|good|more|less|per|an hour|a year|money)",
+    "cost": r"\b(?:cost|costs|fee|fees|price|tuition|afford|expensive|cheap|financial aid|fafsa)\b",
+    "exam": r"\b(?:exam|exams|test|tests|questions|pass|passing|score|fail|failed|retake|proctor\w*)\b",
+    "renewal": r"\b(?:renew\w*|recertif\w*|expire\w*|expiration|ceus?|continuing education|lapse\w*|reinstat\w*)\b",
+    # What MAs may do, and the tasks whose rules differ by state (DUTIES, above).
+    "scope": r"\b(?:allowed|scope|legal|legally|permitted|may an?|can an? ma|can (?:an? )?ma'?s|can medical assistants)\b|"
+             + "|".join(DUTIES.values()),
+    "length": r"\b(?:how long|weeks|months|years|duration|takes? to|time to)\b",
+    "training": r"\b(?:school|program|programs|classes|class|course|courses|curriculum|study|studying|learn)\b",
+    "job": r"\b(?:job|jobs|hired|hiring|interview|resume|work as|employer|employers)\b",
+}
+_SUBJECT_RE = {k: re.compile(v, re.IGNORECASE) for k, v in SUBJECTS.items()}
+
 
 # Occupations a question may be about that the guidance does not cover (yet). Medical assisting
 # and its neighbours that the guidance compares it with (CNA, LPN, RN, phlebotomist, PA) are covered.
