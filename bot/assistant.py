@@ -100,7 +100,7 @@ class Assistant:
         elif verdict == "uncovered":
             answer = compose.fixed("no_answer", hits, titles, reading.state)
         elif (missing := self._missing(question, hits)
-                         or coverage.known_gap(index, self._search_vector(vectors), hits)) is not None:
+                         or coverage.known_gap(index, reading, self._search_vector(vectors), hits)) is not None:
             answer = compose.fixed("no_answer", hits, titles, reading.state, missing=missing)
         elif (gap := coverage.state_gap(reading, hits)) is not None:
             answer = compose.fixed("no_answer", hits, titles, reading.state, state_gap=gap)

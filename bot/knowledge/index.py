@@ -434,8 +434,7 @@ class LoadedIndex:
         self.ask_passage = np.array([r[0] for r in self.db.execute("select passage_id from asks order by id")],
                                     dtype=np.int64)
         self.gap_vectors = np.load(path / "gaps.npy")
-        self.gap_passage = np.array([r[0] for r in gap_rows], dtype=np.int64)
-        self.gap_names = [r[1] for r in gap_rows]
+        self.gaps = [Gap(name, text) for _, name, text in gap_rows]
         self.sentence_vectors = np.load(path / "sentences.npy")
         self.sentences: dict[int, list[tuple[int, str]]] = {}
         for sid, pid, text in self.db.execute("select id, passage_id, text from sentences order by id"):
