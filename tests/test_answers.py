@@ -141,3 +141,15 @@ def test_a_longer_question_with_a_pronoun_and_no_subject_of_its_own_is_a_follow_
     assert is_follow_up("how many hrs of training do i need for that")
     assert not is_follow_up("how many hrs of training do i need for the cma exam")
     assert is_follow_up("how many questions is their exam")  # "their": the organisation asked about before
+
+
+def test_known_gaps_of_the_knowledge_base_are_declined_by_name(kb_assistant):
+    bonus = kb_assistant.ask("will i get a signing bonus as a new ma")
+    assert bonus.status == "no_answer" and "sign-on bonuses for MAs" in bonus.body
+    assert "entry-level-pay-and-raises" in [r.doc_id for r in bonus.related]  # where the gap is declared
+
+
+def test_a_gap_about_another_credential_does_not_decline_the_one_asked_about(kb_assistant):
+    """The RMA document declares where its exam is taken a gap; the CMAC's remote testing is covered."""
+    answer = kb_assistant.ask("can i take the amca cmac exam online from home")
+    assert answer.status == "answered" and answer.top_doc == "cmac-amca"

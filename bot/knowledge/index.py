@@ -435,6 +435,7 @@ class LoadedIndex:
                                     dtype=np.int64)
         self.gap_vectors = np.load(path / "gaps.npy")
         self.gaps = [Gap(name, text) for _, name, text in gap_rows]
+        self.gap_passage = np.array([r[0] for r in gap_rows], dtype=np.int64)
         self.sentence_vectors = np.load(path / "sentences.npy")
         self.sentences: dict[int, list[tuple[int, str]]] = {}
         for sid, pid, text in self.db.execute("select id, passage_id, text from sentences order by id"):
