@@ -13,7 +13,7 @@ from bot.answer import compose, render
 from bot.answer.followup import read
 from bot.answer import coverage, crisis, entities, figures
 from bot.answer.encoder import TextEncoder
-from bot.answer.gate import (CRISIS_MIN, FOLLOW_UP_MEDICAL_MIN, is_emergency, is_own_medicine,
+from bot.answer.gate import (CRISIS_MIN, FOLLOW_UP_MEDICAL_MIN, is_emergency, is_own_health,
                              is_scope_question, is_workplace_emergency)
 from bot.knowledge.index import IndexStore
 from bot.answer.retrieve import WEIGHTS, Hit, Weights, by_document, search
@@ -87,8 +87,8 @@ class Assistant:
         verdict = gate.decide(gate.scores(vectors[0]), career)
         if reading.follow_up and gate.scores(vectors[1]).medical >= FOLLOW_UP_MEDICAL_MIN:
             verdict = "medical"  # a follow-up about one's own health is still a medical question
-        if is_own_medicine(question):
-            verdict = "medical"  # one's own medicines, whatever career words come with them
+        if is_own_health(question):
+            verdict = "medical"  # one's own medicines or readings, whatever career words come with them
         titles = index.titles
         if is_workplace_emergency(question):
             answer = compose.fixed("medical", state=reading.state, workplace=True)

@@ -98,13 +98,21 @@ def test_credentials_of_other_occupations_are_an_honest_no(kb_assistant, questio
 
 
 @pytest.mark.parametrize("question", ["can i take my xanax before the ccma exam",
-                                      "should i skip my insulin on rma test day"])
-def test_ones_own_medicine_is_referred_even_beside_a_credential(kb_assistant, question):
+                                      "should i skip my insulin on rma test day",
+                                      "as an rma, is my a1c of 7.2 something to worry about"])
+def test_ones_own_medicine_or_reading_is_referred_even_beside_a_credential(kb_assistant, question):
     assert kb_assistant.ask(question).status == "medical"
 
 
-def test_taking_an_exam_is_still_a_career_question(kb_assistant):
-    assert kb_assistant.ask("can i take my cma exam online").status != "medical"
+@pytest.mark.parametrize("question", ["can i take my cma exam online", "when do my cma results come out",
+                                      "can i practice blood pressure on my classmates"])
+def test_taking_an_exam_is_still_a_career_question(kb_assistant, question):
+    assert kb_assistant.ask(question).status != "medical"
+
+
+def test_failing_an_exam_is_a_career_question_not_a_crisis(kb_assistant):
+    answer = kb_assistant.ask("failed my ccma by two points, what do i do now")
+    assert answer.status == "answered" and "988" not in answer.body
 
 
 @pytest.mark.parametrize("question, doc", [

@@ -80,8 +80,20 @@ _OWN_MEDICINE = re.compile(
     re.IGNORECASE)
 
 
-def is_own_medicine(text: str) -> bool:
-    return bool(_OWN_MEDICINE.search(text))
+# A person's own readings and results: "im a cma, is my cholesterol of 260 bad" names a credential
+# but asks what a number means for their health. An exam's or a program's results are not these.
+_OWN_READING = re.compile(
+    r"\bmy (?:cholesterol|ldl|hdl|triglycerides|blood pressure|bp|a1c|blood sugars?|glucose|heart rate|"
+    r"resting heart rate|pulse|thyroid|tsh|potassium|sodium|iron|ferritin|hemoglobin|platelets?|white (?:blood )?count|"
+    r"wbc|psa|creatinine|liver (?:enzymes|numbers)|vitamin d|b12 level|bmi|oxygen|o2|sats?|temperature|temp|fever|"
+    r"mammogram|pap(?: smear)?|biopsy|mri|ct scan|blood ?work|labs? (?:came back|results?|say|show\w*))\b"
+    r"(?! (?:class|course|cert\w*|exam|test|skills?|lab|practical|check ?off|permit|program|school))",
+    re.IGNORECASE)
+
+
+def is_own_health(text: str) -> bool:
+    """One's own medicines or readings, whatever career words come with them."""
+    return bool(_OWN_MEDICINE.search(text) or _OWN_READING.search(text))
 
 
 # Signs of an emergency happening now, to oneself or someone nearby: the medical referral then opens

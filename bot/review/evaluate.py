@@ -2,9 +2,10 @@
 
 Splits: `dev` (tests/eval/questions.yaml, which the fusion weights and thresholds are fitted on),
 `unseen` (tests/eval/unseen.yaml, written before any tuning by someone who had not read the
-documents, and never tuned on) and `blind` (tests/eval/blind.yaml, written the same way after
-`unseen` had been read while designing the reranker, so it is the one split nobody has looked
-into). Each split is reported on its own.
+documents, and never tuned on), `blind` (tests/eval/blind.yaml, written the same way after
+`unseen` had been read while designing the reranker) and `blind3` (tests/eval/blind3.yaml, written
+the same way after known gaps were added, when `blind` had been measured several times). Each
+split is reported on its own; README "Evaluation" says which items of each were ever looked at.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from bot.assistant import Assistant
 
 EVAL_DIR = Path("tests/eval")
-SPLIT_FILES = {"dev": "questions.yaml", "unseen": "unseen.yaml", "blind": "blind.yaml"}
+SPLIT_FILES = {"dev": "questions.yaml", "unseen": "unseen.yaml", "blind": "blind.yaml", "blind3": "blind3.yaml"}
 DECLINED = ("no_answer", "out_of_scope")
 # The targets each split must meet; the suite fails below them (issue: knowledge base and evaluation).
 TARGETS = {
@@ -31,6 +32,7 @@ TARGETS = {
             "wrongly_refused": 0.03},
     "unseen": {"wrongly_refused": 0.02, "median_words": 60},
     "blind": {"wrongly_refused": 0.02, "median_words": 60},
+    "blind3": {"wrongly_refused": 0.02, "median_words": 60},
 }
 # Targets of the open issue "answers people can trust": printed beside each figure and listed as
 # not yet met, but not enforced until that issue lands (README, Evaluation).
@@ -38,6 +40,7 @@ PENDING = {
     "dev": {"recall@1": 0.97, "figure_first": 0.90},
     "unseen": {"recall@1": 0.92, "uncovered_declined": 0.90, "figure_first": 0.90},
     "blind": {"recall@1": 0.92, "uncovered_declined": 0.90, "figure_first": 0.90},
+    "blind3": {"recall@1": 0.92, "uncovered_declined": 0.90, "figure_first": 0.90},
 }
 AT_MOST = {"wrongly_refused", "median_words"}
 
