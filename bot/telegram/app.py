@@ -105,7 +105,7 @@ async def _post_init(app: Application) -> None:
 
 def build_application(services: Services, token: str, base_url: str | None = None,
                       overall_max_rate: float = TELEGRAM_MESSAGES_PER_SECOND,
-                      inbox: Inbox | None = None) -> Application:
+                      inbox: Inbox | None = None) -> CareerbotApplication:
     """`overall_max_rate` is Telegram's own ceiling by default; 0 lifts it (a self-hosted Bot API).
     With an `inbox`, every update is kept until answered (bot/telegram/inbox.py)."""
     message = filters.UpdateType.MESSAGE  # edited messages and channel posts are ignored
@@ -123,6 +123,7 @@ def build_application(services: Services, token: str, base_url: str | None = Non
     else:
         builder = builder.concurrent_updates(PerChatOrder())
     app = builder.build()
+    assert isinstance(app, CareerbotApplication)  # application_class() above; PTB types build() as its base
     app.bot_data[SERVICES] = services
     # Before every handler: updates from people who blocked the bot (and wrote nothing since).
     app.add_handler(TypeHandler(Update, handlers.skip_blocked), group=-1)
