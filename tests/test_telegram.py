@@ -241,29 +241,6 @@ def test_forget_erases_history_after_confirmation(telegram_bot, fake_api, questi
     assert question_log.get_state(key) is None
 
 
-def test_buttons_under_a_message_telegram_no_longer_shows_still_work(telegram_bot, fake_api, question_log):
-    """Telegram may send a button's message as an InaccessibleMessage (date 0, no text or buttons):
-    the press is still handled, in its chat, and nothing apologises for a failure."""
-    reply = ask(fake_api, 117, "how much do medical assistants make")
-    helpful = buttons(reply)[0]["callback_data"]
-
-    def under_inaccessible(data: str) -> dict:
-        update = callback(117, data)
-        update["callback_query"]["message"] = {"message_id": reply["message_id"], "date": 0,
-                                               "chat": {"id": 117, "type": "private"}}
-        return update
-
-    fake_api.push(under_inaccessible(helpful))
-    fake_api.wait_for(lambda: question_log.db["feedback"].count == 1)
-    fake_api.wait_for(lambda: fake_api.calls_of("answerCallbackQuery"))
-    assert fake_api.calls_of("answerCallbackQuery")[-1]["text"] == "Thanks for the feedback!"
-    fake_api.push(under_inaccessible("doc:rma-amt"))
-    overview = fake_api.wait_replies(117, 2)[-1]
-    assert "RMA" in overview["text"] and "Source:" in overview["text"]
-    assert not any("went wrong" in r["text"] for r in fake_api.replies_to(117))
-    assert not fake_api.calls_of("editMessageReplyMarkup")  # it has no buttons to show the rating on
-
-
 def test_every_reply_is_valid_telegram_html(telegram_bot, fake_api):
     for text in ("/help", "/about", "what are <b>the</b> rules & fees for the ccma?", "/nonsense"):
         ask(fake_api, 116, text)

@@ -81,7 +81,7 @@ class PerChatOrder(BaseUpdateProcessor):
         self._on_done = on_done
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        chat = getattr(update, "effective_chat", None)
+        chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
             await coroutine
         else:

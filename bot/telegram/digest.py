@@ -65,7 +65,7 @@ async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
-        return  # not a message from a person (the handler's filter lets no other through)
+        return  # not a new message with a sender: the handler's filter passes no other
     user_id = user.id
     if s.digests is None or user_id not in s.digests.counselors:
         await message.reply_text(texts.NOT_COUNSELOR)

@@ -2,7 +2,8 @@
 
 PTB types what an update may lack as Optional (`update.message`, `effective_user`,
 `context.user_data`, a button's message): a handler given an update without what it needs returns
-early, and a button under a message Telegram no longer shows the bot is answered in its chat."""
+early. A button under a message Telegram no longer shows the bot (dated 0: the Bot API's
+InaccessibleMessage) is still answered, in its chat, and that message is not edited."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ import functools
 import html
 import logging
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -80,8 +81,8 @@ async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
         await target.reply_text(text, parse_mode=ParseMode.HTML, disable_web_page_preview=True,
                                 reply_markup=reply_markup)
     elif chat is not None:
-        # A button under a message Telegram no longer shows the bot (an InaccessibleMessage, which
-        # effective_message leaves out): nothing to reply to, but the chat is known.
+        # A button whose message PTB gives as an InaccessibleMessage (effective_message leaves
+        # those out): nothing to reply to, but the chat is known.
         await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True,
                                        reply_markup=reply_markup)
 
@@ -126,7 +127,7 @@ async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def state(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user, user_data = update.effective_user, context.user_data
     if user is None or user_data is None:
-        return  # a message from no one (a channel's): no one to keep a state for
+        return  # no sender: only channel posts lack one, and the handler's filter leaves those out
     s = services(context)
     key = _user_key(context, user)
     if context.args:
@@ -172,7 +173,7 @@ def _mentioned_text(msg: Message, context: ContextTypes.DEFAULT_TYPE) -> str | N
 async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message, user, user_data, chat_data = update.message, update.effective_user, context.user_data, context.chat_data
     if message is None or user is None or user_data is None or chat_data is None:
-        return  # not a new message from a person (the handler's filter lets no other through)
+        return  # not a new message with a sender: the handler's filter passes no other
     s = services(context)
     text = _mentioned_text(message, context)
     if text is None:
@@ -235,7 +236,7 @@ async def _admin(update: Update, context: ContextTypes.DEFAULT_TYPE, command: st
     s = services(context)
     user = update.effective_user
     if user is None:
-        return None  # a message from no one (a channel's): no one to answer or refuse
+        return None  # no sender: only channel posts lack one, and the handlers' filter leaves those out
     if user.id in s.admins:
         return user
     await asyncio.to_thread(s.log.admin_event, _user_key(context, user), "refused", f"/{command} from a non-admin")
@@ -279,7 +280,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
     query, user_data, chat_data = update.callback_query, context.user_data, context.chat_data
     if query is None or user_data is None:
-        return  # not a button press (the handler's filter lets no other through)
+        return  # CallbackQueryHandler passes only button presses, and a press always has a sender
     kind, _, arg = (query.data or "").partition(":")
     if query.message is None or chat_data is None:  # PTB keeps chat data for the message's chat
         # A button under an inline message (sent via the bot in another chat): there is no chat
@@ -295,9 +296,11 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         ok = await asyncio.to_thread(s.log.feedback, int(qid), _user_key(context, query.from_user), helpful)
         await _answer_query(query, texts.THANKS if ok else texts.NOT_YOURS)
         # The rating is shown on the message's own buttons; a message Telegram no longer shows the
-        # bot (an InaccessibleMessage) has none to read or edit.
-        if ok and isinstance(query.message, Message):
-            markup = query.message.reply_markup
+        # bot (dated 0: PTB reads it as a Message with is_accessible False, or an InaccessibleMessage)
+        # has none to read, and Telegram refuses to edit it (400: message to edit not found).
+        message = query.message
+        if ok and isinstance(message, Message) and message.is_accessible:
+            markup = message.reply_markup
             rows: list[Sequence[InlineKeyboardButton]] = [keyboards.feedback_row(int(qid), helpful)]
             rows += markup.inline_keyboard[1:] if markup else ()
             await query.edit_message_reply_markup(reply_markup=InlineKeyboardMarkup(rows))
