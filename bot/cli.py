@@ -38,7 +38,7 @@ def _progress(done: int, total: int) -> None:
 
 def cmd_index_build(args: argparse.Namespace, settings: Settings) -> int:
     report, error = build_index(settings, force=True, progress=_progress if sys.stderr.isatty() else None)
-    if error:
+    if report is None:
         print(error, file=sys.stderr)
         return 2
     if args.json:
@@ -78,8 +78,8 @@ def cmd_index_refresh(args: argparse.Namespace, settings: Settings) -> int:
     from bot.knowledge.admin import summary
 
     report, error = build_index(settings, force=False, progress=_progress if sys.stderr.isatty() else None)
-    if error:
-        _admin_event(settings, "refresh", "refused: " + error)
+    if report is None:
+        _admin_event(settings, "refresh", f"refused: {error}")
         print(error, file=sys.stderr)
         return 2
     text = summary(report)
@@ -123,7 +123,7 @@ def cmd_knowledge_publish(args: argparse.Namespace, settings: Settings) -> int:
     from bot.knowledge.admin import publish_draft
 
     path, error = publish_draft(settings, args.id, args.reviewer)
-    if error:
+    if path is None:
         print(f"careerbot: {error}", file=sys.stderr)
         return 2
     _admin_event(settings, "publish", f"{args.id} reviewed by {args.reviewer} -> {path}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.settings import Settings
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def build_index(settings: Settings, encoder: Encoder | None = None, force: bool = True,
-                progress: Progress | None = None):
+                progress: Progress | None = None) -> tuple[BuildReport, None] | tuple[None, str]:
     """Validate, embed and publish; returns (BuildReport, None) or (None, error text).
 
     With force=False nothing is published when the knowledge base has not changed."""
@@ -76,7 +77,7 @@ def ensure_index(settings: Settings, say: Callable[..., None]) -> str | None:
     say(f"No index is published in {settings.index_dir}: building one from {kb} "
         f"({len(document_paths(kb))} files, about a minute)...", done=False)
     report, error = build_index(settings)
-    if error:
+    if report is None:
         say("failed.")
         return error
     say(f"published {report.version} ({report.passages_embedded + report.passages_reused} passages) "
@@ -106,7 +107,8 @@ def stale_documents(settings: Settings, today: dt.date | None = None) -> list[Do
     return [d for d in docs if d.publishable and d.reviewed_on and (today - d.reviewed_on).days > STALE_AFTER_DAYS]
 
 
-def publish_draft(settings: Settings, doc_id: str, reviewer: str, today: dt.date | None = None):
+def publish_draft(settings: Settings, doc_id: str, reviewer: str,
+                  today: dt.date | None = None) -> tuple[Path, None] | tuple[None, str]:
     """Mark a reviewed draft published and move it into the knowledge directory.
 
     Returns (path, None) or (None, error text naming the file and fields to fix)."""
@@ -176,8 +178,8 @@ def _child_main() -> int:
         report, error = build_index(settings, force=False)
     except Exception as exc:  # reported to the admin who asked, as one line
         report, error = None, f"{type(exc).__name__}: {exc}"
-    print(json.dumps({"text": error or summary(report), "ok": error is None}))
-    return 0 if error is None else 2
+    print(json.dumps({"text": error if report is None else summary(report), "ok": report is not None}))
+    return 0 if report is not None else 2
 
 
 if __name__ == "__main__":

@@ -11,15 +11,19 @@ import logging
 import time
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.ext import Application
+
+if TYPE_CHECKING:
+    from .handlers import Services
 
 log = logging.getLogger("careerbot.updates")
 _outcome: ContextVar[dict | None] = ContextVar("careerbot_update_outcome", default=None)
 
 
-def note(**fields) -> None:
+def note(**fields: object) -> None:
     """Record what became of the update being handled (status, top_doc, index, kind)."""
     outcome = _outcome.get()
     if outcome is not None:
@@ -50,7 +54,7 @@ class Activity:
 class CareerbotApplication(Application):
     """PTB's Application, timing and logging each update it processes."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.activity = Activity()
 
@@ -73,7 +77,7 @@ class CareerbotApplication(Application):
         self.activity.updates += 1
         if outcome.get("replied"):  # a question that got its answer (whatever its status)
             self.activity.questions_answered += 1
-        services = self.bot_data.get(SERVICES)
+        services: Services | None = self.bot_data.get(SERVICES)
         user = update.effective_user
         chat = update.effective_chat
         fields = {
@@ -89,7 +93,9 @@ class CareerbotApplication(Application):
         log.info("update handled", extra={"fields": fields})
 
 
-def _index_version(services) -> str:
+def _index_version(services: Services | None) -> str:
+    if services is None:
+        return "-"
     try:
         return services.assistant.about()["version"]
     except Exception:  # no usable index: the line still goes out

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
@@ -25,6 +27,7 @@ TELEGRAM_MESSAGES_PER_SECOND = 30
 # httpcore checks every pooled connection on each request (44% of the server's time at full load
 # with PTB's default of 256, py-spy); 16 measured best against 4, 8 and 32 (README, Performance).
 CONNECTIONS = 16
+ApiResult = bool | dict[str, Any] | list[dict[str, Any]]  # what a Bot API call returns, as PTB's limiter types it
 
 
 class MessageRateLimiter(AIORateLimiter):
@@ -35,7 +38,9 @@ class MessageRateLimiter(AIORateLimiter):
     UNLIMITED = frozenset({"sendChatAction"})
     BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0)
 
-    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+    async def process_request(self, callback: Callable[..., Coroutine[Any, Any, ApiResult]], args: Any,
+                              kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
+                              rate_limit_args: int | None) -> ApiResult:
         try:
             return await self._retried(callback, args, kwargs, endpoint, data, rate_limit_args)
         except ChatMigrated as exc:
@@ -48,32 +53,35 @@ class MessageRateLimiter(AIORateLimiter):
             data.pop("reply_parameters", None)
             return await self._retried(callback, args, kwargs, endpoint, data, rate_limit_args)
 
-    async def _retried(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+    async def _retried(self, callback: Callable[..., Coroutine[Any, Any, ApiResult]], args: Any,
+                       kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
+                       rate_limit_args: int | None) -> ApiResult:
         if endpoint in self.UNLIMITED:
             return await callback(*args, **kwargs)
-        for attempt, pause in enumerate((*self.BACKOFF_S, None)):
+        for attempt, pause in enumerate(self.BACKOFF_S):
             try:
                 return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
             except (BadRequest, Forbidden, InvalidToken, Conflict, ChatMigrated, RetryAfter):
                 raise  # Telegram's answer, not a transient failure
             except NetworkError as exc:  # 5xx, timeouts, refused connections
-                if pause is None:
-                    raise
                 _log.warning("%s failed (%s); retry %d in %.1f s", endpoint, type(exc).__name__, attempt + 1, pause)
                 await asyncio.sleep(pause)
+        # The last try: whatever it raises goes to the caller.
+        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
 
 
 class PerChatOrder(BaseUpdateProcessor):
     """Answer many chats at once, but one chat's messages in the order they were sent,
     so a follow-up is read after the question it follows; then mark the update done in the inbox."""
 
-    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES, on_done=None):
+    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES,
+                 on_done: Callable[[object], Awaitable[None]] | None = None):
         super().__init__(max_concurrent_updates)
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._on_done = on_done
 
-    async def do_process_update(self, update, coroutine) -> None:
-        chat = getattr(update, "effective_chat", None)
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
             await coroutine
         else:
@@ -105,7 +113,7 @@ async def _post_init(app: Application) -> None:
 
 def build_application(services: Services, token: str, base_url: str | None = None,
                       overall_max_rate: float = TELEGRAM_MESSAGES_PER_SECOND,
-                      inbox: Inbox | None = None) -> Application:
+                      inbox: Inbox | None = None) -> CareerbotApplication:
     """`overall_max_rate` is Telegram's own ceiling by default; 0 lifts it (a self-hosted Bot API).
     With an `inbox`, every update is kept until answered (bot/telegram/inbox.py)."""
     message = filters.UpdateType.MESSAGE  # edited messages and channel posts are ignored
@@ -123,6 +131,7 @@ def build_application(services: Services, token: str, base_url: str | None = Non
     else:
         builder = builder.concurrent_updates(PerChatOrder())
     app = builder.build()
+    assert isinstance(app, CareerbotApplication)  # application_class() above; PTB types build() as its base
     app.bot_data[SERVICES] = services
     # Before every handler: updates from people who blocked the bot (and wrote nothing since).
     app.add_handler(TypeHandler(Update, handlers.skip_blocked), group=-1)

@@ -11,6 +11,7 @@ import math
 import re
 import socket
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -71,7 +72,7 @@ def port_in_use(port: int) -> bool:
     return False
 
 
-def read(env, webhook: bool, data_dir: Path) -> tuple[ServeConfig | None, list[str]]:
+def read(env: Mapping[str, str], webhook: bool, data_dir: Path) -> tuple[ServeConfig | None, list[str]]:
     """The serve configuration, or the list of problems (one line each)."""
     problems = []
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip()

@@ -15,7 +15,9 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes
 
+from bot.errors import ConfigError
 from bot.review.digest import WEEKDAYS, saved_days, save_day, weekday
+from bot.review.log import QuestionLog
 from . import texts
 from .handlers import services
 
@@ -36,29 +38,35 @@ def _job_name(user_id: int) -> str:
     return f"digest:{user_id}"
 
 
-def schedule(app: Application, user_id: int, day: int, timezone: str) -> None:
+def schedule(app: Application, user_id: int, day: int, digests: Digests) -> None:
     """Send the digest to one counselor every `day` (0 Monday .. 6 Sunday) at SEND_AT local time."""
-    for job in app.job_queue.get_jobs_by_name(_job_name(user_id)):
+    jobs = app.job_queue
+    if jobs is None:  # PTB leaves it out when installed without its job-queue extra (APScheduler)
+        raise ConfigError("the digest is sent by PTB's JobQueue: install python-telegram-bot[job-queue] "
+                          "(pyproject.toml asks for it)")
+    for job in jobs.get_jobs_by_name(_job_name(user_id)):
         job.schedule_removal()
-    app.job_queue.run_daily(send, SEND_AT.replace(tzinfo=ZoneInfo(timezone)), days=((day + 1) % 7,),  # PTB: 0 is Sunday
-                            name=_job_name(user_id), chat_id=user_id, user_id=user_id)
+
+    async def send(context: ContextTypes.DEFAULT_TYPE) -> None:
+        text = await asyncio.to_thread(digests.build)
+        await context.bot.send_message(user_id, text, parse_mode=ParseMode.HTML)
+
+    jobs.run_daily(send, SEND_AT.replace(tzinfo=ZoneInfo(digests.timezone)), days=((day + 1) % 7,),  # PTB: 0 is Sunday
+                   name=_job_name(user_id), chat_id=user_id, user_id=user_id)
 
 
-def schedule_all(app: Application, digests: Digests, question_log) -> None:
+def schedule_all(app: Application, digests: Digests, question_log: QuestionLog) -> None:
     days = saved_days(question_log)
     for user_id in sorted(digests.counselors):
-        schedule(app, user_id, days.get(question_log.user_key(user_id), DEFAULT_DAY), digests.timezone)
-
-
-async def send(context: ContextTypes.DEFAULT_TYPE) -> None:
-    text = await asyncio.to_thread(services(context).digests.build)
-    await context.bot.send_message(context.job.chat_id, text, parse_mode=ParseMode.HTML)
+        schedule(app, user_id, days.get(question_log.user_key(user_id), DEFAULT_DAY), digests)
 
 
 async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
-    user_id = update.effective_user.id
-    message = update.effective_message
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return  # not a new message with a sender: the handler's filter passes no other
+    user_id = user.id
     if s.digests is None or user_id not in s.digests.counselors:
         await message.reply_text(texts.NOT_COUNSELOR)
         return
@@ -68,7 +76,7 @@ async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await message.reply_text(texts.DIGEST_DAY_UNKNOWN)
             return
         await asyncio.to_thread(save_day, s.log, s.log.user_key(user_id), day)
-        schedule(context.application, user_id, day, s.digests.timezone)
+        schedule(context.application, user_id, day, s.digests)
         await message.reply_text(texts.DIGEST_DAY_SET.format(
             day=WEEKDAYS[day].capitalize(), time=SEND_AT.strftime("%H:%M"), zone=s.digests.timezone))
         return

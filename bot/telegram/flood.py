@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 
 LIMIT = 20
 WINDOW_S = 60.0
 
 
 class QuestionLimit:
-    def __init__(self, limit: int = LIMIT, window_s: float = WINDOW_S, clock=time.monotonic):
+    def __init__(self, limit: int = LIMIT, window_s: float = WINDOW_S, clock: Callable[[], float] = time.monotonic):
         self.limit, self.window_s, self.clock = limit, window_s, clock
         self._times: dict[int, deque] = defaultdict(deque)
         self._warned: dict[int, float] = {}

@@ -1,4 +1,9 @@
-"""Telegram handlers: each one reads the update, calls the Assistant or the log, and replies."""
+"""Telegram handlers: each one reads the update, calls the Assistant or the log, and replies.
+
+PTB types what an update may lack as Optional (`update.message`, `effective_user`,
+`context.user_data`, a button's message): a handler given an update without what it needs returns
+early. A button under a message Telegram no longer shows the bot (dated 0: the Bot API's
+InaccessibleMessage) is still answered, in its chat, and that message is not edited."""
 
 from __future__ import annotations
 
@@ -8,10 +13,12 @@ import functools
 import html
 import logging
 import sqlite3
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from telegram import Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ApplicationHandlerStop, ContextTypes
@@ -25,6 +32,11 @@ from bot.types import Context
 from . import keyboards, texts
 from .activity import note
 from .flood import QuestionLimit
+
+if TYPE_CHECKING:
+    from bot.assistant import Assistant
+    from bot.review.log import QuestionLog
+    from .digest import Digests
 
 log = logging.getLogger("careerbot.telegram")
 
@@ -43,14 +55,14 @@ _STALE_QUERY = ("query is too old", "query id is invalid")
 
 @dataclass
 class Services:
-    assistant: object
-    log: object                      # bot.log.QuestionLog
+    assistant: Assistant
+    log: QuestionLog
     admins: frozenset[int] = frozenset()
     limit: QuestionLimit = field(default_factory=QuestionLimit)
-    reindex: object = None           # callable() -> summary text, run off the event loop
+    reindex: Callable[[str], str] | None = None  # the admin's user key -> summary text, run off the event loop
     late_after: dt.timedelta = LATE_AFTER  # older updates (from the inbox) get a word of apology
     blocked: dict[str, dt.datetime] | None = None  # user key -> when Telegram said they blocked the bot
-    digests: object = None           # bot.telegram.digest.Digests: counselors, time zone, the digest
+    digests: Digests | None = None  # counselors, time zone, the digest
     executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(ASK_THREADS, thread_name_prefix="careerbot-ask"))
 
@@ -59,25 +71,34 @@ def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.bot_data[SERVICES]
 
 
-async def _reply(update: Update, context, text: str, **kw) -> None:
+async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
+                 reply_markup: InlineKeyboardMarkup | None = None) -> None:
     message = update.message
     if message is not None and dt.datetime.now(dt.timezone.utc) - message.date > services(context).late_after:
         text = texts.LATE + text  # answered from the inbox long after it was sent
-    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML, disable_web_page_preview=True, **kw)
+    target, chat = update.effective_message, update.effective_chat
+    if target is not None:
+        await target.reply_text(text, parse_mode=ParseMode.HTML, disable_web_page_preview=True,
+                                reply_markup=reply_markup)
+    elif chat is not None:
+        # A button whose message PTB gives as an InaccessibleMessage (effective_message leaves
+        # those out): nothing to reply to, but the chat is known.
+        await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True,
+                                       reply_markup=reply_markup)
 
 
-def _user_key(context, update: Update) -> str:
-    return services(context).log.user_key(update.effective_user.id)
+def _user_key(context: ContextTypes.DEFAULT_TYPE, user: User) -> str:
+    return services(context).log.user_key(user.id)
 
 
-async def _user_state(context, update: Update) -> str | None:
-    if "state" not in context.user_data:
-        key = _user_key(context, update)
+async def _user_state(context: ContextTypes.DEFAULT_TYPE, user: User, user_data: dict[Any, Any]) -> str | None:
+    if "state" not in user_data:
+        key = _user_key(context, user)
         try:
-            context.user_data["state"] = await asyncio.to_thread(services(context).log.get_state, key)
+            user_data["state"] = await asyncio.to_thread(services(context).log.get_state, key)
         except sqlite3.OperationalError:  # the log unreadable for now: answer without the state
             return None
-    return context.user_data["state"]
+    return user_data["state"]
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -104,21 +125,24 @@ async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def state(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    user, user_data = update.effective_user, context.user_data
+    if user is None or user_data is None:
+        return  # no sender: only channel posts lack one, and the handler's filter leaves those out
     s = services(context)
-    key = _user_key(context, update)
+    key = _user_key(context, user)
     if context.args:
         code = normalise(" ".join(context.args))
         if code is None:
             await _reply(update, context, "I don't know that state. Use its two-letter code, for example /state CA.")
             return
         await asyncio.to_thread(s.log.set_state, key, code)
-        context.user_data["state"] = code
+        user_data["state"] = code
         await _reply(update, context, f"Got it: I'll answer for {state_name(code)}. Send /state to see or clear it.")
         return
-    current = await _user_state(context, update)
+    current = await _user_state(context, user, user_data)
     if current:
         await asyncio.to_thread(s.log.set_state, key, None)
-        context.user_data["state"] = None
+        user_data["state"] = None
         await _reply(update, context, f"Your state was {state_name(current)}; I've cleared it. "
                              "Send /state XX to set it again.")
     else:
@@ -129,24 +153,29 @@ async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _reply(update, context, texts.FORGET_CONFIRM, reply_markup=keyboards.forget_confirm())
 
 
-def _mentioned_text(update: Update, context) -> str | None:
+def _mentioned_text(msg: Message, context: ContextTypes.DEFAULT_TYPE) -> str | None:
     """In groups, only messages that mention the bot or reply to it are for the bot."""
-    msg = update.effective_message
+    text = msg.text
+    if text is None:
+        return None
     if msg.chat.type == ChatType.PRIVATE:
-        return msg.text
+        return text
     username = f"@{context.bot.username}".lower()
-    if username in msg.text.lower():
-        start = msg.text.lower().index(username)
-        return (msg.text[:start] + msg.text[start + len(username):]).strip()
+    if username in text.lower():
+        start = text.lower().index(username)
+        return (text[:start] + text[start + len(username):]).strip()
     reply = msg.reply_to_message
     if reply is not None and reply.from_user is not None and reply.from_user.id == context.bot.id:
-        return msg.text
+        return text
     return None
 
 
 async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, user, user_data, chat_data = update.message, update.effective_user, context.user_data, context.chat_data
+    if message is None or user is None or user_data is None or chat_data is None:
+        return  # not a new message with a sender: the handler's filter passes no other
     s = services(context)
-    text = _mentioned_text(update, context)
+    text = _mentioned_text(message, context)
     if text is None:
         note(status="not_for_bot")
         return
@@ -154,14 +183,14 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         note(status="too_long")
         await _reply(update, context, texts.TOO_LONG)
         return
-    verdict = s.limit.check(update.effective_user.id)
+    verdict = s.limit.check(user.id)
     if verdict != "ok":
         note(status="rate_limited")
         if verdict == "warn":
             await _reply(update, context, texts.SLOW_DOWN)
         return
-    ctx = Context(state=await _user_state(context, update), previous_question=context.chat_data.get("previous"),
-                  previous_answer=context.chat_data.get("previous_answer"))
+    ctx = Context(state=await _user_state(context, user, user_data), previous_question=chat_data.get("previous"),
+                  previous_answer=chat_data.get("previous_answer"))
     loop = asyncio.get_running_loop()
     work = loop.run_in_executor(s.executor, s.assistant.ask, text, ctx)
     try:
@@ -170,51 +199,59 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except asyncio.TimeoutError:
         # Telegram shows "typing…" for five seconds: one action covers every answer in that time.
         now = loop.time()
-        if now - context.chat_data.get("typing_at", -TYPING_SHOWN_S) >= TYPING_SHOWN_S:
-            context.chat_data["typing_at"] = now
-            await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
+        if now - chat_data.get("typing_at", -TYPING_SHOWN_S) >= TYPING_SHOWN_S:
+            chat_data["typing_at"] = now
+            await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
         try:
             answer = await asyncio.wait_for(work, ANSWER_TIMEOUT_S - TYPING_AFTER_S)
         except asyncio.TimeoutError:
             log.warning("an answer took over %.0f s and was abandoned; asked the person to retry", ANSWER_TIMEOUT_S)
             await _reply(update, context, texts.TOO_SLOW)
             return
-    key = _user_key(context, update)
+    key = _user_key(context, user)
     question_id = await loop.run_in_executor(
         s.executor, functools.partial(s.log.record, key, "telegram", text, answer, update_id=update.update_id))
     after = remember(answer, ctx)
-    context.chat_data["previous"], context.chat_data["previous_answer"] = after.previous_question, after.previous_answer
+    chat_data["previous"], chat_data["previous_answer"] = after.previous_question, after.previous_answer
     await _reply(update, context, render.to_html(answer), reply_markup=keyboards.for_answer(answer, question_id))
     note(status=answer.status, top_doc=answer.top_doc, index=answer.index_version, replied=True)
 
 
+def _private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if update.effective_chat.type == ChatType.PRIVATE:
+    if _private(update):
         await _reply(update, context, texts.NON_TEXT)
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if update.effective_chat.type == ChatType.PRIVATE:
+    if _private(update):
         await _reply(update, context, texts.UNKNOWN_COMMAND)
 
 
-async def _admin(update: Update, context, command: str) -> bool:
+async def _admin(update: Update, context: ContextTypes.DEFAULT_TYPE, command: str) -> User | None:
+    """The admin who sent the command, or None (refused, and the refusal recorded)."""
     s = services(context)
-    if update.effective_user.id in s.admins:
-        return True
-    await asyncio.to_thread(s.log.admin_event, _user_key(context, update), "refused", f"/{command} from a non-admin")
+    user = update.effective_user
+    if user is None:
+        return None  # no sender: only channel posts lack one, and the handlers' filter leaves those out
+    if user.id in s.admins:
+        return user
+    await asyncio.to_thread(s.log.admin_event, _user_key(context, user), "refused", f"/{command} from a non-admin")
     await _reply(update, context, texts.NOT_ADMIN)
-    return False
+    return None
 
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if not await _admin(update, context, "stats"):
+    if await _admin(update, context, "stats") is None:
         return
     s = services(context)
     st = await asyncio.to_thread(s.log.stats)
     info = s.assistant.about()
 
-    def pct(x):
+    def pct(x: float | None) -> str:
         return "n/a" if x is None else f"{x:.0%}"
 
     await _reply(update, context, (
@@ -227,20 +264,25 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if not await _admin(update, context, "reindex"):
+    admin = await _admin(update, context, "reindex")
+    if admin is None:
         return
     s = services(context)
+    if s.reindex is None:  # an Application built without a refresher (serve.py always gives one)
+        await _reply(update, context, texts.NO_REINDEX)
+        return
     await _reply(update, context, "Refreshing the index…")
-    actor = _user_key(context, update)
-    summary = await asyncio.to_thread(s.reindex, actor)
+    summary = await asyncio.to_thread(s.reindex, _user_key(context, admin))
     await _reply(update, context, html.escape(summary))
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
-    query = update.callback_query
+    query, user_data, chat_data = update.callback_query, context.user_data, context.chat_data
+    if query is None or user_data is None:
+        return  # CallbackQueryHandler passes only button presses, and a press always has a sender
     kind, _, arg = (query.data or "").partition(":")
-    if query.message is None:
+    if query.message is None or chat_data is None:  # PTB keeps chat data for the message's chat
         # A button under an inline message (sent via the bot in another chat): there is no chat
         # to reply in, so the press is only acknowledged.
         await _answer_query(query, texts.INLINE_BUTTON)
@@ -251,12 +293,17 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await _answer_query(query, texts.STALE_BUTTON)
             return
         helpful = value == "1"
-        ok = await asyncio.to_thread(s.log.feedback, int(qid), _user_key(context, update), helpful)
+        ok = await asyncio.to_thread(s.log.feedback, int(qid), _user_key(context, query.from_user), helpful)
         await _answer_query(query, texts.THANKS if ok else texts.NOT_YOURS)
-        if ok and query.message is not None:
-            markup = query.message.reply_markup
-            rows = [keyboards.feedback_row(int(qid), helpful)] + list(markup.inline_keyboard[1:] if markup else [])
-            await query.edit_message_reply_markup(reply_markup=keyboards.InlineKeyboardMarkup(rows))
+        # The rating is shown on the message's own buttons; a message Telegram no longer shows the
+        # bot (dated 0: PTB reads it as a Message with is_accessible False, or an InaccessibleMessage)
+        # has none to read, and Telegram refuses to edit it (400: message to edit not found).
+        message = query.message
+        if ok and isinstance(message, Message) and message.is_accessible:
+            markup = message.reply_markup
+            rows: list[Sequence[InlineKeyboardButton]] = [keyboards.feedback_row(int(qid), helpful)]
+            rows += markup.inline_keyboard[1:] if markup else ()
+            await query.edit_message_reply_markup(reply_markup=InlineKeyboardMarkup(rows))
         return
     if kind in ("doc", "more"):
         answer = s.assistant.document(arg) if kind == "doc" else s.assistant.more(arg)
@@ -280,10 +327,10 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if kind == "forget" and arg in ("yes", "no"):
         await _answer_query(query)
         if arg == "yes":
-            n = await asyncio.to_thread(s.log.forget, _user_key(context, update))
-            context.user_data.clear()
-            context.chat_data.pop("previous", None)
-            context.chat_data.pop("previous_answer", None)
+            n = await asyncio.to_thread(s.log.forget, _user_key(context, query.from_user))
+            user_data.clear()
+            chat_data.pop("previous", None)
+            chat_data.pop("previous_answer", None)
             await query.edit_message_text(texts.FORGET_LATER if n is None else texts.FORGET_DONE.format(n=n))
         else:
             await query.edit_message_text(texts.FORGET_CANCELLED)
@@ -291,7 +338,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _answer_query(query, texts.STALE_BUTTON)
 
 
-async def _answer_query(query, text: str | None = None) -> None:
+async def _answer_query(query: CallbackQuery, text: str | None = None) -> None:
     """Acknowledge a button press; one Telegram no longer accepts (too old, answered already) is
     left quietly: the press itself has been handled."""
     try:
@@ -313,7 +360,7 @@ async def skip_blocked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         s.blocked = await asyncio.to_thread(s.log.blocked_keys)
     if not s.blocked:
         return
-    key = _user_key(context, update)
+    key = _user_key(context, user)
     at = s.blocked.get(key)
     if at is None:
         return
@@ -323,12 +370,12 @@ async def skip_blocked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await asyncio.to_thread(s.log.unblock, key)
 
 
-async def _blocked_by(update: object, context) -> bool:
+async def _blocked_by(update: object, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """Telegram answered 403: the person blocked the bot (or left the group). Not a failure."""
     if not isinstance(context.error, Forbidden) or not isinstance(update, Update) or update.effective_user is None:
         return False
     s = services(context)
-    key = _user_key(context, update)
+    key = _user_key(context, update.effective_user)
     if s.blocked is None:
         s.blocked = await asyncio.to_thread(s.log.blocked_keys)
     if key not in s.blocked:

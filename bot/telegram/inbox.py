@@ -30,7 +30,7 @@ import threading
 from pathlib import Path
 
 from cryptography.fernet import Fernet
-from telegram import Update
+from telegram import Bot, Update
 
 from bot.review.log import BUSY_TIMEOUT_MS, now
 
@@ -113,7 +113,7 @@ class DurableQueue(asyncio.Queue):
         self.inbox = inbox
         self.in_flight: set[int] = set()
 
-    async def put(self, item) -> None:
+    async def put(self, item: object) -> None:
         if isinstance(item, Update):
             uid = item.update_id
             if uid in self.in_flight:
@@ -129,7 +129,7 @@ class DurableQueue(asyncio.Queue):
             self.in_flight.add(uid)
         await super().put(item)
 
-    async def replay(self, bot) -> int:
+    async def replay(self, bot: Bot) -> int:
         """Queue the updates a previous run accepted but did not answer, oldest first."""
         rows = await asyncio.to_thread(self.inbox.undone)
         try:
@@ -144,7 +144,7 @@ class DurableQueue(asyncio.Queue):
             log.info("answering %d update(s) accepted before the last stop", len(rows))
         return len(rows)
 
-    async def done(self, update) -> None:
+    async def done(self, update: object) -> None:
         if not isinstance(update, Update):
             return
         try:

@@ -30,6 +30,11 @@ def button(label: str, data: str) -> InlineKeyboardButton | None:
     """A button, or None when its data would not fit Telegram's 64-byte limit."""
     if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
         return None
+    return _fixed(label, data)
+
+
+def _fixed(label: str, data: str) -> InlineKeyboardButton:
+    """A button whose data fits by construction: a fixed word, or a question id (at most 24 bytes)."""
     return InlineKeyboardButton(short(label), callback_data=data)
 
 
@@ -47,8 +52,8 @@ def topic(docs: list[Related]) -> InlineKeyboardMarkup:
 
 
 def feedback_row(question_id: int, chosen: bool | None = None) -> list[InlineKeyboardButton]:
-    return [button(("✓ " if chosen is True else "") + "Helpful", f"fb:{question_id}:1"),
-            button(("✓ " if chosen is False else "") + "Not helpful", f"fb:{question_id}:0")]
+    return [_fixed(("✓ " if chosen is True else "") + "Helpful", f"fb:{question_id}:1"),
+            _fixed(("✓ " if chosen is False else "") + "Not helpful", f"fb:{question_id}:0")]
 
 
 def for_answer(answer: Answer, question_id: int | None, chosen: bool | None = None) -> InlineKeyboardMarkup | None:
@@ -59,7 +64,7 @@ def for_answer(answer: Answer, question_id: int | None, chosen: bool | None = No
         rows.append([more])
     rows += related_rows(answer.related)
     if STATE_VARIES_NOTE in answer.notes:
-        rows.append([button("Set my state", "state:ask")])
+        rows.append([_fixed("Set my state", "state:ask")])
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -68,4 +73,4 @@ def topics() -> InlineKeyboardMarkup:
 
 
 def forget_confirm() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button("Yes, erase my history", "forget:yes"), button("Cancel", "forget:no")]])
+    return InlineKeyboardMarkup([[_fixed("Yes, erase my history", "forget:yes"), _fixed("Cancel", "forget:no")]])

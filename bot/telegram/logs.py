@@ -13,7 +13,7 @@ FORMATS = ("text", "json")
 class TextFormatter(logging.Formatter):
     """`2026-11-27 03:12:09,114 INFO careerbot.updates: update handled user=3f… status=answered`."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     def format(self, record: logging.LogRecord) -> str:

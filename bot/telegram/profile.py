@@ -13,6 +13,8 @@ import logging
 import os
 from pathlib import Path
 
+from telegram import Bot
+
 from . import texts
 
 log = logging.getLogger("careerbot.telegram")
@@ -24,7 +26,7 @@ def profile_hash(bot_id: int) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-async def register(bot, data_dir: Path) -> bool:
+async def register(bot: Bot, data_dir: Path) -> bool:
     """Set both descriptions if this bot's differ from what was last set; True when it called."""
     path = data_dir / STATE_FILE
     wanted = profile_hash(bot.id)

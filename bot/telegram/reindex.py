@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 
 from bot.knowledge.admin import run_refresh_in_child
+from bot.review.log import QuestionLog
+from bot.settings import Settings
 
 
 class Reindexer:
-    def __init__(self, settings, question_log):
+    def __init__(self, settings: Settings, question_log: QuestionLog) -> None:
         self.settings, self.log = settings, question_log
         self._lock = threading.Lock()  # one refresh at a time
 

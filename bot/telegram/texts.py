@@ -32,6 +32,7 @@ TOO_LONG = "That's a long message! Please ask one short question (under 1,000 ch
 SLOW_DOWN = "You're sending questions faster than I can read them. Please wait a minute and try again."
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
 NOT_ADMIN = "Sorry, that command is only for careerbot admins."
+NO_REINDEX = "This bot can't refresh its index from Telegram; run <code>careerbot index refresh</code> on its server."
 NOT_COUNSELOR = "Sorry, the digest is only for careerbot counselors."
 DIGEST_DAY_UNKNOWN = "Which day should the digest come? For example: /digest monday"
 DIGEST_DAY_SET = "Done: the digest will come every {day} at {time} ({zone}). Send /digest for it now."

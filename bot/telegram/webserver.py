@@ -15,7 +15,9 @@ import importlib.metadata
 import json
 import logging
 import signal
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
@@ -23,6 +25,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram import Update
+
+from .activity import CareerbotApplication
 
 log = logging.getLogger("careerbot.telegram")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -42,13 +46,13 @@ def package_version() -> str:
         return "unknown"
 
 
-def health(app, mode: str) -> tuple[int, dict]:
+def health(app: CareerbotApplication, mode: str) -> tuple[int, dict[str, Any]]:
     """What /healthz says: 200 while a published index answers, 503 when none does."""
     from .handlers import SERVICES
 
     from .inbox import DurableQueue
 
-    body = {"status": "ok", "careerbot": package_version(), "mode": mode,
+    body: dict[str, Any] = {"status": "ok", "careerbot": package_version(), "mode": mode,
             "uptime_s": app.activity.uptime_s(), "updates_handled": app.activity.updates,
             "questions_answered": app.activity.questions_answered}
     if isinstance(app.update_queue, DurableQueue):  # accepted from Telegram, not yet answered
@@ -65,14 +69,21 @@ def health(app, mode: str) -> tuple[int, dict]:
     return 200, body
 
 
-def web_app(app, mode: str, webhook: Webhook | None) -> Starlette:
+def web_app(app: CareerbotApplication, mode: str, webhook: Webhook | None) -> Starlette:
     async def healthz(request: Request) -> Response:
         status, body = health(app, mode)
         return JSONResponse(body, status_code=status)
 
+    routes = [Route("/healthz", healthz, methods=["GET"])]
+    if webhook is not None:
+        routes.append(Route("/" + webhook.path.lstrip("/"), _webhook_endpoint(app, webhook.secret), methods=["POST"]))
+    return Starlette(routes=routes)
+
+
+def _webhook_endpoint(app: CareerbotApplication, secret: str) -> Callable[[Request], Awaitable[Response]]:
     async def telegram(request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(given.encode(), webhook.secret.encode()):
+        if not hmac.compare_digest(given.encode(), secret.encode()):
             return Response(status_code=403)
         try:
             update = Update.de_json(await request.json(), app.bot)
@@ -81,10 +92,7 @@ def web_app(app, mode: str, webhook: Webhook | None) -> Starlette:
         await app.update_queue.put(update)
         return Response()
 
-    routes = [Route("/healthz", healthz, methods=["GET"])]
-    if webhook is not None:
-        routes.append(Route("/" + webhook.path.lstrip("/"), telegram, methods=["POST"]))
-    return Starlette(routes=routes)
+    return telegram
 
 
 class _Server(uvicorn.Server):
@@ -93,7 +101,7 @@ class _Server(uvicorn.Server):
     end the process before the Application and the log are closed)."""
 
     @contextlib.contextmanager
-    def capture_signals(self):
+    def capture_signals(self) -> Iterator[None]:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self.handle_exit, sig, None)
@@ -104,7 +112,7 @@ class _Server(uvicorn.Server):
                 loop.remove_signal_handler(sig)
 
 
-async def run(app, *, port: int, webhook: Webhook | None, host: str = "0.0.0.0") -> None:
+async def run(app: CareerbotApplication, *, port: int, webhook: Webhook | None, host: str = "0.0.0.0") -> None:
     """Start the Application (polling when there is no webhook), serve HTTP until a signal, stop."""
     mode = "webhook" if webhook else "polling"
     server = _Server(uvicorn.Config(web_app(app, mode, webhook), host=host, port=port, log_config=None,
@@ -114,6 +122,8 @@ async def run(app, *, port: int, webhook: Webhook | None, host: str = "0.0.0.0")
             await app.post_init(app)
         if webhook:
             await app.bot.set_webhook(webhook.url, secret_token=webhook.secret)
+        elif app.updater is None:  # only an Application built with .updater(None); build_application gives one
+            raise ValueError("polling needs the Application's Updater: build it with build_application")
         else:
             await app.updater.start_polling()
         await app.start()

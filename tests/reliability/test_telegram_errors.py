@@ -1,6 +1,7 @@
 """Telegram's ordinary errors, handled as the Bot API documents them, against the real
-`careerbot serve`: a stale button press, a button under an inline message, a person who blocked
-the bot, a group that became a supergroup. None is an apology or an error in the log."""
+`careerbot serve`: a stale button press, a button under an inline message or under a message the
+bot can no longer see, a person who blocked the bot, a group that became a supergroup. None is an
+apology or an error in the log."""
 
 import time
 
@@ -45,6 +46,28 @@ def test_a_button_under_an_inline_message_is_answered_without_a_reply(served):
     time.sleep(1)
     assert not api.replies_to(902)
     no_trouble(served, 902)
+
+
+def test_a_rating_under_a_message_the_bot_can_no_longer_see_is_kept_and_not_edited(served):
+    """Telegram dates such a message 0 (the Bot API's InaccessibleMessage) and refuses to edit it."""
+    import json
+
+    api = served.api
+    api.push(message(905, "how much do medical assistants make"))
+    answer = api.wait_replies(905, 1, timeout=60)[-1]
+    markup = answer["reply_markup"]
+    helpful = (json.loads(markup) if isinstance(markup, str) else markup)["inline_keyboard"][0][0]["callback_data"]
+    api.fail_chat("editMessageReplyMarkup", 905, 400, "Bad Request: message to edit not found")
+    update = callback(905, helpful)
+    update["callback_query"]["message"] = {"message_id": answer["message_id"], "date": 0,
+                                           "chat": {"id": 905, "type": "private"}}
+    before = len(api.calls_of("answerCallbackQuery"))
+    api.push(update)
+    api.wait_for(lambda: len(api.calls_of("answerCallbackQuery")) > before, timeout=60)
+    time.sleep(1)
+    assert api.calls_of("answerCallbackQuery")[-1]["text"] == "Thanks for the feedback!"
+    assert not [c for c in api.calls_of("editMessageReplyMarkup") if str(c.get("chat_id")) == "905"]
+    no_trouble(served, 905)
 
 
 def test_a_person_who_blocked_the_bot_gets_nothing_until_they_write_again(served):
