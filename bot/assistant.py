@@ -10,12 +10,12 @@ import unicodedata
 import numpy as np
 
 from bot.answer import compose, render
-from bot.answer.followup import read
+from bot.answer.followup import Reading, read
 from bot.answer import coverage, crisis, entities, figures
 from bot.answer.encoder import TextEncoder
 from bot.answer.gate import (CRISIS_MIN, FOLLOW_UP_MEDICAL_MIN, is_emergency, is_own_health,
                              is_scope_question, is_workplace_emergency)
-from bot.knowledge.index import IndexStore
+from bot.knowledge.index import IndexStore, LoadedIndex
 from bot.answer.retrieve import WEIGHTS, Hit, Weights, by_document, search
 from bot.answer.language import is_english
 from bot.knowledge.load import TOPICS
@@ -52,7 +52,7 @@ class Assistant:
         store.get()  # fails now, with a clear message, if no usable index is published
         return cls(settings, store, encoder)
 
-    def encoder_for(self, index) -> TextEncoder:
+    def encoder_for(self, index: LoadedIndex) -> TextEncoder:
         return self._encoder or index.encoder
 
     def ask(self, question: str, context: Context | None = None) -> Answer:
@@ -124,11 +124,11 @@ class Assistant:
         return answer
 
     @staticmethod
-    def _labelled(related: list[Related], index) -> list[Related]:
+    def _labelled(related: list[Related], index: LoadedIndex) -> list[Related]:
         return [Related(r.doc_id, r.title, index.labels.get(r.doc_id, r.title)) for r in related]
 
     @staticmethod
-    def _missing(question: str, hits) -> str | None:
+    def _missing(question: str, hits: list[Hit]) -> str | None:
         """An occupation the question asks about that the guidance does not cover, unless the best
         passage is about it after all (the MA-vs-phlebotomist comparison names phlebotomists)."""
         name = entities.uncovered_occupation(question)
@@ -136,7 +136,7 @@ class Assistant:
             return None
         return None if entities.uncovered_occupation(hits[0].passage.text) == name else name
 
-    def _vocabulary(self, index) -> coverage.Vocabulary:
+    def _vocabulary(self, index: LoadedIndex) -> coverage.Vocabulary:
         """The words of the published version, built once per version (about 2,600 words)."""
         if index.version not in self._vocabularies:
             self._vocabularies = {index.version: coverage.Vocabulary(
@@ -144,7 +144,7 @@ class Assistant:
         return self._vocabularies[index.version]
 
     @staticmethod
-    def _sentences(index, passage_id: int, vector) -> list[tuple[str, float]]:
+    def _sentences(index: LoadedIndex, passage_id: int, vector: np.ndarray) -> list[tuple[str, float]]:
         """The passage's sentences with their similarity to the question (vectors from the build)."""
         rows = index.sentences.get(passage_id, [])
         if not rows:
@@ -170,13 +170,13 @@ class Assistant:
         answer.index_version = index.version
         return answer
 
-    def _read(self, question: str, context: Context | None, index):
+    def _read(self, question: str, context: Context | None, index: LoadedIndex) -> tuple[Reading, np.ndarray]:
         reading = read(question, context)
         texts = [reading.query, expand(question)] if reading.follow_up else [reading.query]
         return reading, self.encoder_for(index).encode(texts)
 
     @staticmethod
-    def _search_vector(vectors):
+    def _search_vector(vectors: np.ndarray) -> np.ndarray:
         """For a follow-up, halfway between the conversation and the new question: the
         conversation finds the document, the new question ("how much does it cost?") the section."""
         if len(vectors) == 1:
@@ -184,7 +184,8 @@ class Assistant:
         v = vectors[0] + vectors[1]
         return v / np.linalg.norm(v)
 
-    def _search(self, index, reading, vectors, figure, weights: Weights = WEIGHTS):
+    def _search(self, index: LoadedIndex, reading: Reading, vectors: np.ndarray, figure: re.Pattern[str] | None,
+                weights: Weights = WEIGHTS) -> list[Hit]:
         return search(index, self._search_vector(vectors), reading.query, state=reading.state,
                       figure=figure, weights=weights)
 

@@ -8,7 +8,7 @@ from bot.knowledge.load import TOPICS
 from bot.answer import figures
 from bot.answer.retrieve import Hit, by_document
 from bot.states import name as state_name
-from bot.types import Answer, PassageHit, Related, Source, Status
+from bot.types import Answer, Passage, PassageHit, Related, Source, Status
 
 MAX_BODY_CHARS = 900
 MAX_RELATED = 3
@@ -164,7 +164,7 @@ def answer_first(sentences: list[tuple[str, float]], figure: re.Pattern[str] | N
     return "\n".join(c[2] for c in ordered)
 
 
-def _sources(passages, titles: dict[str, str]) -> list[Source]:
+def _sources(passages: list[Passage], titles: dict[str, str]) -> list[Source]:
     """Every source the shown passages cite, once each, with the reviewed date."""
     out, seen = [], set()
     for p in passages:

@@ -23,8 +23,10 @@ import numpy as np
 from bot.answer import entities
 from bot.answer.followup import Reading
 from bot.answer.retrieve import STOPWORDS, Hit, by_document
+from bot.knowledge.index import LoadedIndex
 from bot.knowledge.passages import sentences
 from bot.states import find_state, named
+from bot.types import Passage
 
 UNKNOWN_MATCH_BELOW = 0.70
 # A known gap wins when the question matches one of its questions this well, and by this much more
@@ -97,7 +99,7 @@ def off_topic(vocabulary: Vocabulary, question: str, match: float) -> bool:
             and bool(vocabulary.unknown(question)))
 
 
-def known_gap(index, reading: Reading, vector: np.ndarray, hits: list[Hit]) -> str | None:
+def known_gap(index: LoadedIndex, reading: Reading, vector: np.ndarray, hits: list[Hit]) -> str | None:
     """The name of a gap a knowledge document declares ("working from home as an MA") when the
     question is closer to one of its questions than the best passage is to the question: the
     passage is then on the topic but not on what was asked, and the honest reply is a no. A gap
@@ -136,7 +138,7 @@ def state_gap(reading: Reading, hits: list[Hit]) -> str | None:
     asked = entities.duties(reading.intent)
     if p.topic != "scope" and "scope" not in entities.subjects(reading.intent) and not asked:
         return None
-    def about_state(passage, task: bool) -> bool:
+    def about_state(passage: Passage, task: bool) -> bool:
         """Guidance for this state (on the task asked about): a document on this state alone,
         or one sentence naming the state (and the task). A survey passage naming Florida for
         X-rays says nothing about EKGs there; North Dakota's rules say nothing of South Dakota's."""

@@ -9,7 +9,7 @@ from bot.answer import entities
 from bot.answer.query import expand
 from bot.states import find_state, replace_state
 from bot.states import name as state_name
-from bot.types import Context
+from bot.types import Answer, Context
 
 FOLLOW_UP_MAX_WORDS = 8
 ANAPHORA_MAX_WORDS = 12  # a longer question with a pronoun and no subject of its own still leans back
@@ -77,7 +77,7 @@ def read(question: str, context: Context | None) -> Reading:
                    intent=question)
 
 
-def remember(answer, context: Context) -> Context:
+def remember(answer: Answer, context: Context) -> Context:
     """What the next follow-up leans on: the last question that got an answer (bounded), and that answer."""
     if answer.status != "answered":
         return context
