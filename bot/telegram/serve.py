@@ -75,9 +75,10 @@ def _one_thread_per_native_call() -> None:
     OpenBLAS (numpy, FAISS) get one thread per call instead of a team per small search.
 
     Teams of helper threads spin while they wait: with 2,000 questions queued through the stand-in
-    Bot API, the server used 47.6 ms of CPU per answer with the libraries' defaults and 26.1 ms
-    with one thread each (py-spy, 2026-11-27; answers/s in README, Performance). threadpoolctl
-    limits the libraries already loaded (Assistant.create loads them), whatever the import order.
+    Bot API, the server used 39.0 ms of CPU per answer with the libraries' defaults and 25.8 ms
+    with one thread each, and answered 30.8 against 44.7 a second (medians of six interleaved runs,
+    load 3-15, 2026-11-27; README, Performance). threadpoolctl limits the libraries already loaded
+    (Assistant.create loads them), whatever the import order.
     """
     from threadpoolctl import threadpool_limits
 
