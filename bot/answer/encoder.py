@@ -14,7 +14,9 @@ threads calling `Assistant.ask` 1.7x faster in process (27 against 15 answers/s)
 Telegram, with 2,000 questions queued, `careerbot serve` answered 21.9 and 20.8 answers/s with it
 against 24.6 and 27.0 without (alternated runs, load average 6-8, 2026-11-27), and peaked 15-20 MB
 higher. The server's event loop, not the encoder, limits it; batching only serialises the encodes
-that two cores could run side by side.
+that two cores could run side by side. Measured again once the server limited OpenMP and OpenBLAS
+to one thread (bot/telegram/serve.py): 35.4 and 36.6 answers/s with it against 45.3 and 46.6
+without (alternated runs, load 4-5).
 """
 
 from __future__ import annotations
