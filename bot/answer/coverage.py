@@ -36,7 +36,7 @@ UNKNOWN_MATCH_BELOW = 0.70
 # Of the choices equal on dev, the widest margin: a wrong refusal costs more than a loose answer.
 GAP_MIN = 0.75
 GAP_MARGIN = 0.05
-GAP_CANDIDATES = 5  # the closest gaps looked at for one about the credential and state asked about
+CLOSEST_GAPS = 10  # the closest gaps looked at for one about the credential and state asked about
 # A gap speaks for the topic it is declared on: it counts only when retrieval found its document
 # among the best two. Equal on dev at the fitted thresholds; at lower ones it kept dev's answerable
 # questions answered (0.65/0.05: 0.029 refused without it, 0.020 with it).
@@ -110,7 +110,7 @@ def known_gap(index: LoadedIndex, reading: Reading, vector: np.ndarray, hits: li
     scores = index.gap_vectors @ vector
     asked = entities.credentials(reading.query), find_state(reading.query)
     found = {h.passage.doc_id for h in by_document(hits)[:GAP_DOCUMENTS]}
-    for i in np.argsort(-scores)[:GAP_CANDIDATES]:
+    for i in np.argsort(-scores)[:CLOSEST_GAPS]:
         if scores[i] < GAP_MIN or scores[i] < hits[0].match + GAP_MARGIN:
             return None
         gap = index.gaps[i]
