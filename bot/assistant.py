@@ -78,7 +78,8 @@ class Assistant:
             return answer
 
         figure = figures.pattern(reading.intent)  # the kind of figure asked for ranks and leads
-        hits = self._search(index, reading, vectors, figure)
+        vector = self._search_vector(vectors)
+        hits = self._search(index, reading, vector, figure)
         match = hits[0].match if hits else 0.0
         t2 = time.perf_counter()
 
@@ -100,7 +101,7 @@ class Assistant:
         elif verdict == "uncovered":
             answer = compose.fixed("no_answer", hits, titles, reading.state)
         elif (missing := self._missing(question, hits)
-                         or coverage.known_gap(index, reading, self._search_vector(vectors), hits)) is not None:
+                         or coverage.known_gap(index, reading, vector, hits)) is not None:
             answer = compose.fixed("no_answer", hits, titles, reading.state, missing=missing)
         elif (gap := coverage.state_gap(reading, hits)) is not None:
             answer = compose.fixed("no_answer", hits, titles, reading.state, state_gap=gap)
@@ -184,16 +185,16 @@ class Assistant:
         v = vectors[0] + vectors[1]
         return v / np.linalg.norm(v)
 
-    def _search(self, index: LoadedIndex, reading: Reading, vectors: np.ndarray, figure: re.Pattern[str] | None,
+    @staticmethod
+    def _search(index: LoadedIndex, reading: Reading, vector: np.ndarray, figure: re.Pattern[str] | None,
                 weights: Weights = WEIGHTS) -> list[Hit]:
-        return search(index, self._search_vector(vectors), reading.query, state=reading.state,
-                      figure=figure, weights=weights)
+        return search(index, vector, reading.query, state=reading.state, figure=figure, weights=weights)
 
     def rank(self, question: str, context: Context | None = None, *, weights: Weights = WEIGHTS) -> list[str]:
         """Document ids in retrieval order, for evaluation (no gate, no threshold)."""
         index = self.store.get()
         reading, vectors = self._read(clean(question), context, index)
-        hits = self._search(index, reading, vectors, figures.pattern(reading.intent), weights)
+        hits = self._search(index, reading, self._search_vector(vectors), figures.pattern(reading.intent), weights)
         return [h.passage.doc_id for h in by_document(hits)]
 
     def document(self, doc_id: str) -> Answer | None:

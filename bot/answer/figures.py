@@ -47,7 +47,7 @@ def is_figure_question(question: str) -> bool:
 def pattern(question: str) -> re.Pattern[str] | None:
     """What a text holding the asked-for figure looks like; None when no figure was asked for."""
     question = _spelled_out(question)
-    if not is_figure_question(question):
+    if not _FIGURE_QUESTION.search(question):
         return None
     for asks, holds in _FIGURE_KINDS:
         m = asks.search(question)

@@ -421,9 +421,8 @@ class LoadedIndex:
         self._db_lock = threading.Lock()
         rows = self.db.execute("select id, doc_id, title, section, text, topic, states, sources, reviewed_on, asks "
                                "from passages order by id").fetchall()
-        gap_rows = self.db.execute("select passage_id, name, text from gaps order by id").fetchall()
         gaps: dict[int, list[Gap]] = {}
-        for pid, name, text in gap_rows:
+        for pid, name, text in self.db.execute("select passage_id, name, text from gaps order by id"):
             gaps.setdefault(pid, []).append(Gap(name, text))
         self.passages = [Passage(doc_id=r[1], title=r[2], section=r[3], text=r[4], topic=r[5],
                                  states=tuple(s for s in r[6].split(",") if s), sources=tuple(json.loads(r[7])),
@@ -434,8 +433,9 @@ class LoadedIndex:
         self.ask_passage = np.array([r[0] for r in self.db.execute("select passage_id from asks order by id")],
                                     dtype=np.int64)
         self.gap_vectors = np.load(path / "gaps.npy")
-        self.gaps = [Gap(name, text) for _, name, text in gap_rows]
-        self.gap_passage = np.array([r[0] for r in gap_rows], dtype=np.int64)
+        rows = gap_rows(self.passages)  # the build's order, the rows of gaps.npy
+        self.gaps = [g for _, g in rows]
+        self.gap_passage = np.array([pid for pid, _ in rows], dtype=np.int64)
         self.sentence_vectors = np.load(path / "sentences.npy")
         self.sentences: dict[int, list[tuple[int, str]]] = {}
         for sid, pid, text in self.db.execute("select id, passage_id, text from sentences order by id"):
