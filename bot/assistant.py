@@ -42,7 +42,7 @@ class Assistant:
         self.settings = settings
         self.store = store
         self._encoder = encoder  # None: the encoder exported with the published index (ONNX)
-        self._vocabularies: dict[str, coverage.Vocabulary] = {}
+        self._vocabularies: dict[str, tuple[coverage.Vocabulary, coverage.Vocabulary]] = {}
 
     @classmethod
     def create(cls, settings: Settings | None = None, encoder: TextEncoder | None = None) -> "Assistant":
@@ -101,6 +101,7 @@ class Assistant:
         elif verdict == "uncovered":
             answer = compose.fixed("no_answer", hits, titles, reading.state)
         elif (missing := self._missing(question, hits)
+                         or coverage.unknown_role(self._vocabulary(index, topics=True), reading.intent)
                          or coverage.known_gap(index, reading, vector, hits)) is not None:
             answer = compose.fixed("no_answer", hits, titles, reading.state, missing=missing)
         elif (gap := coverage.state_gap(reading, hits)) is not None:
@@ -137,12 +138,15 @@ class Assistant:
             return None
         return None if entities.uncovered_occupation(hits[0].passage.text) == name else name
 
-    def _vocabulary(self, index: LoadedIndex) -> coverage.Vocabulary:
-        """The words of the published version, built once per version (about 2,600 words)."""
+    def _vocabulary(self, index: LoadedIndex, topics: bool = False) -> coverage.Vocabulary:
+        """The words of the published version (about 2,600), or of its titles, headings and section
+        questions only (`topics`), built once per version."""
         if index.version not in self._vocabularies:
-            self._vocabularies = {index.version: coverage.Vocabulary(
-                t for p in index.passages for t in (p.title, p.section, p.text, *p.asks))}
-        return self._vocabularies[index.version]
+            self._vocabularies = {index.version: (
+                coverage.Vocabulary(t for p in index.passages for t in (p.title, p.section, p.text, *p.asks)),
+                coverage.Vocabulary((t for p in index.passages for t in (p.title, p.section, *p.asks)),
+                                    coverage.ROLE_TYPO_SIMILARITY))}
+        return self._vocabularies[index.version][topics]
 
     @staticmethod
     def _sentences(index: LoadedIndex, passage_id: int, vector: np.ndarray) -> list[tuple[str, float]]:

@@ -97,6 +97,18 @@ def test_credentials_of_other_occupations_are_an_honest_no(kb_assistant, questio
     assert answer.status == "no_answer" and missing in answer.body
 
 
+@pytest.mark.parametrize("question, role", [("how do i become a pharmacist", "becoming a pharmacist"),
+                                            ("how long does it take to become a dentist?", "becoming a dentist"),
+                                            ("i want a career as a doula in texas", "becoming a doula")])
+def test_becoming_a_role_the_guidance_never_names_is_an_honest_no(kb_assistant, question, role):
+    answer = kb_assistant.ask(question)
+    assert answer.status == "no_answer" and role in answer.body
+    # Roles the guidance covers, a typo of one, and an abbreviation are still answered.
+    for covered in ("how do i become a phlebotomist", "how do i become a medcal asistant",
+                    "how long does it take to become an rma"):
+        assert kb_assistant.ask(covered).status == "answered", covered
+
+
 @pytest.mark.parametrize("question", ["can i take my xanax before the ccma exam",
                                       "should i skip my insulin on rma test day",
                                       "as an rma, is my a1c of 7.2 something to worry about"])

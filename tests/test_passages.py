@@ -3,7 +3,7 @@
 import datetime as dt
 from pathlib import Path
 
-from bot.knowledge.passages import MAX_WORDS, MIN_WORDS, meta_problems, split_document, words
+from bot.knowledge.passages import MAX_WORDS, MIN_WORDS, meta_problems, sentences, split_document, words
 from bot.types import Document
 
 
@@ -75,3 +75,13 @@ def test_a_malformed_gaps_list_is_reported_with_how_to_write_it():
     body = f"## Where MAs work\n<!--\ngaps:\n  - can an ma work from home\n-->\n\n{sentence(1)}\n"
     [(line, message)] = meta_problems(doc(body))
     assert line == 1 and "under 'Where MAs work'" in message and "working from home as an MA:" in message
+
+
+def test_abbreviations_do_not_end_a_sentence():
+    text = ("An MA works under a provider on the premises (Cal. Business and Professions Code 2069-2070). "
+            "Mt. Hood Community College runs a program. The U.S. Bureau of Labor Statistics counts MAs. "
+            "No. You do not need college first.")
+    assert sentences(text) == [
+        "An MA works under a provider on the premises (Cal. Business and Professions Code 2069-2070).",
+        "Mt. Hood Community College runs a program.", "The U.S. Bureau of Labor Statistics counts MAs.",
+        "You do not need college first."]

