@@ -49,6 +49,15 @@ def test_every_list_ends_before_the_paragraph_after_it():
                 pytest.fail(f"{path.name}:{n}: add a blank line between the list and '{after[:40]}'")
 
 
+def test_no_sentence_opens_with_a_bare_yes_or_no():
+    """A "Yes," or "No," answers its own heading, and the sentence may lead the answer to another
+    question: "No, you do not need college..." was the reply to "do you need a high school diploma"."""
+    for path in (ROOT / "knowledge").glob("*.md"):
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            if m := re.search(r"(?:^|[.!?]\s)((?:Yes|No)[,.!]\s.{0,40})", line):
+                pytest.fail(f"{path.name}:{n}: say what the yes or no is about instead of '{m.group(1)}'")
+
+
 def test_figures_carry_a_year():
     """Every dollar figure has its year in the same sentence, or says its source is undated."""
     for path in (ROOT / "knowledge").glob("*.md"):
