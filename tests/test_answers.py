@@ -79,6 +79,23 @@ def test_a_task_the_states_guidance_does_not_cover_is_an_honest_no(kb_assistant)
     assert covered.status == "answered" and "Florida" in first_sentence(covered)
 
 
+def test_pay_in_a_state_without_a_figure_for_it_is_an_honest_no(kb_assistant):
+    """Naming Ohio must not get the national median, nor a ranking of states by jobs for Florida."""
+    for question, state in (("how much do mas make in ohio", "Ohio"), ("average ma salary in florida?", "Florida")):
+        answer = kb_assistant.ask(question)
+        assert answer.status == "no_answer" and state in answer.body, question
+    covered = kb_assistant.ask("what do medical assistants earn in california")
+    assert covered.status == "answered" and "California at about $" in covered.body
+
+
+def test_a_sentence_on_a_state_not_asked_about_never_leads(kb_assistant):
+    """The triage section notes that there is no Pennsylvania-specific rule: not the first thing to
+    tell someone who named no state."""
+    answer = kb_assistant.ask("my boss wants me to triage calls is that allowed")
+    assert answer.status == "answered" and answer.top_doc == "telephone-triage"
+    assert "Pennsylvania" not in answer.body and "Pennsylvania" in answer.body_full
+
+
 def test_a_state_is_never_answered_from_another_states_section(kb_assistant):
     """One document covers South Dakota, North Dakota and Delaware: each section speaks for the
     state it names only."""

@@ -6,8 +6,9 @@ import re
 
 from bot.knowledge.load import TOPICS
 from bot.answer import figures
+from bot.answer.coverage import PAY
 from bot.answer.retrieve import Hit, by_document
-from bot.states import name as state_name
+from bot.states import name as state_name, named
 from bot.types import Answer, Passage, PassageHit, Related, Source, Status
 
 MAX_BODY_CHARS = 900
@@ -56,6 +57,10 @@ NO_ANSWER_ON = ("I don't have vetted guidance on {missing} yet, so I won't guess
 STATE_GAP_REPLY = ("I don't have vetted guidance on {what} in {state} yet, and the "
                    "rules differ from state to state, so I won't guess. The {state} medical board can tell you "
                    "what applies there. The topics below have the general rules.")
+STATE_PAY_GAP_REPLY = ("I don't have a vetted pay figure for medical assistants in {state} yet, so I won't "
+                       "guess. The Bureau of Labor Statistics publishes MA wages for every state and metro area "
+                       "(occupation code 31-9092); the topics below have the national figures and how to look "
+                       "up yours.")
 STATE_VARIES_NOTE = ("Rules differ by state; this is the general rule. Tell me your state "
                      "(for example /state CA) for state-specific guidance.")
 
@@ -164,6 +169,14 @@ def answer_first(sentences: list[tuple[str, float]], figure: re.Pattern[str] | N
     return "\n".join(c[2] for c in ordered)
 
 
+def _about_another_state(sentence: str, state: str | None, passage_states: tuple[str, ...]) -> bool:
+    """A sentence on one state's rules that the asker did not ask about and the passage is not
+    specific to ("...no Pennsylvania-specific rule on phone triage"): it never leads while another
+    sentence can (its score drops by 1). A source in brackets ("Illinois workNet") is no subject."""
+    states = named(re.sub(r"\([^)]*\)", "", sentence))
+    return len(states) == 1 and not states & {state, *passage_states}
+
+
 def _sources(passages: list[Passage], titles: dict[str, str]) -> list[Source]:
     """Every source the shown passages cite, once each, with the reviewed date."""
     out, seen = [], set()
@@ -197,6 +210,8 @@ def answered(hits: list[Hit], state: str | None, state_named: bool, titles: dict
     elif p.topic == "scope" and state is not None and state_named and not mentions_state:
         notes.append(f"I have no guidance specific to {state_name(state)}; this is the general rule. "
                      f"Check with the {state_name(state)} medical and nursing boards.")
+    if sentences:
+        sentences = [(t, sc - 1.0 if _about_another_state(t, state, p.states) else sc) for t, sc in sentences]
     body = answer_first(sentences, figure) if sentences else full
     if already_said and body == already_said:
         # A follow-up that lands on the same sentences gets the passage's next-best ones instead.
@@ -244,7 +259,8 @@ def fixed(status: Status, hits: list[Hit] | None = None, titles: dict[str, str] 
     """The gate's referral, the polite decline, or the honest no-answer with nearby topics;
     `missing` names what the guidance lacks ("medical scribes"), `state_gap` which of the asker's
     state's rules it lacks ("what medical assistants may do", "EKGs by medical assistants")."""
-    no_answer = (STATE_GAP_REPLY.format(what=state_gap, state=state_name(state)) if state_gap and state
+    no_answer = (STATE_PAY_GAP_REPLY.format(state=state_name(state)) if state_gap == PAY and state
+                 else STATE_GAP_REPLY.format(what=state_gap, state=state_name(state)) if state_gap and state
                  else NO_ANSWER_ON.format(missing=missing) if missing else NO_ANSWER_REPLY)
     body = {"medical": WORKPLACE_REPLY if workplace else EMERGENCY_REPLY if emergency else MEDICAL_REPLY,
             "out_of_scope": NON_ENGLISH_REPLY if non_english else OUT_OF_SCOPE_REPLY,

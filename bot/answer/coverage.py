@@ -163,14 +163,24 @@ def _compatible(asked: tuple[frozenset[str], str | None], gap: tuple[frozenset[s
     return not (state and gap_state and state != gap_state)
 
 
+PAY = "medical assistant pay"
+_DOLLARS = re.compile(r"\$\s?\d")
+
+
 def state_gap(reading: Reading, hits: list[Hit]) -> str | None:
     """A question about what MAs may do in a state the guidance has no rules for ("can mas give
     flu shots in new york"), or no rules on the task asked about ("ekgs in florida", where it
-    covers x-rays only): rules differ by state, so the general rule could be wrong there.
-    Says which rules are missing, or None when there is no gap."""
+    covers x-rays only): rules differ by state, so the general rule could be wrong there. Or
+    about pay in a state the guidance has no pay figure for (`PAY`): the national figure is not
+    that state's. Says what is missing, or None when there is no gap."""
     if not reading.state_named or not hits:
         return None
     p = hits[0].passage
+    if "pay" in entities.subjects(reading.intent) and p.topic == "pay":
+        # A state's pay is a figure for that state, not its name in a ranking of states by jobs.
+        stated = any(reading.state in named(s) and _DOLLARS.search(s)
+                     for h in hits[:GAP_CANDIDATES] for s in sentences(h.passage.text))
+        return None if stated else PAY
     asked = entities.duties(reading.intent)
     if p.topic != "scope" and "scope" not in entities.subjects(reading.intent) and not asked:
         return None
