@@ -33,6 +33,12 @@ CRISIS_REPLY = (
     "alone: call or text 988, or chat at 988lifeline.org, to reach the 988 Suicide & Crisis Lifeline, "
     "free and confidential, any time. If you are in immediate danger, call 911 now."
 )
+CRISIS_SOMEONE_ELSE_REPLY = (
+    "I'm sorry, that is a lot to carry. Take it seriously and don't leave them alone if they may be in "
+    "danger: call 911 now if they are. You can call or text 988, or chat at 988lifeline.org, the 988 "
+    "Suicide & Crisis Lifeline, for advice on how to help them or to call together; it is free and "
+    "confidential, any time. If you are struggling too, 988 is there for you as well."
+)
 CRISIS_CAREER_LINE = "When you feel ready, I'm here to help with your career question too."
 WORKPLACE_REPLY = (
     "That sounds like something happening at work right now, so I won't answer it from career "
@@ -249,9 +255,11 @@ def _local(hits: list[Hit], state: str | None, topic: str) -> Hit | None:
     return None
 
 
-def crisis(career_question: bool, state: str | None = None) -> Answer:
-    """The 988 reply; one more line when the message also held a career question."""
-    body = CRISIS_REPLY + (f"\n\n{CRISIS_CAREER_LINE}" if career_question else "")
+def crisis(career_question: bool, state: str | None = None, someone_else: bool = False) -> Answer:
+    """The 988 reply, or how to help someone the asker knows; one more line when the message also
+    held a career question."""
+    body = ((CRISIS_SOMEONE_ELSE_REPLY if someone_else else CRISIS_REPLY)
+            + (f"\n\n{CRISIS_CAREER_LINE}" if career_question else ""))
     return Answer(status="crisis", answer="", body=body, state=state)
 
 

@@ -130,7 +130,17 @@ _PATTERNS = [
     r"\b(?:dead|gone) (?:by|before) (?:tomorrow|tonight|the weekend|next week|morning)\b",
     r"\bi (?:am|m|im) (?:going|gonna) to (?:do it|end it) (?:tonight|today|tomorrow|soon)\b",
 ]
-_CRISIS = re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
+# Someone the asker knows ("my coworker said she wants to end her life"): 988 helps those who
+# worry about another person too. A character in a book is no one the asker knows.
+_SOMEONE = (r"(?:my (?:\w+ )?(?:friend|bestie|bff|coworker|co worker|classmate|roommate|sister|brother|mom|mother|"
+            r"dad|father|son|daughter|wife|husband|boyfriend|girlfriend|partner|cousin|aunt|uncle|grandma|grandpa|"
+            r"kid|child|niece|nephew|neighbor|preceptor|instructor|manager|boss)|she|he|they|someone i (?:know|love))")
+_SOMEONE_ELSE = re.compile(
+    rf"\b{_SOMEONE}\b(?: \w+){{0,6}}? (?:(?:kill|killing|hurt|hurting|harm|harming|cut|cutting) "
+    r"(?:herself|himself|themselves|themself)|(?:end|ending|take|taking) (?:her|his|their) (?:own )?life|"
+    r"(?:is|s|seems|sounds|been|being) suicidal|(?:wants?|wanted|wanting) to die|"
+    r"(?:doesnt|does not|dont|do not) want to (?:live|be alive) anymore)\b")
+_CRISIS = re.compile("|".join(f"(?:{p})" for p in [*_PATTERNS, _SOMEONE_ELSE.pattern]))
 
 # A message about someone in one's care: a professional question, unless it is also about oneself.
 _PROFESSIONAL = re.compile(
@@ -166,6 +176,7 @@ class CrisisCheck:
     crisis: bool
     by_pattern: bool
     career_question: bool   # the message also held a career question to offer help with afterwards
+    someone_else: bool = False  # about someone the asker knows, not the asker
 
 
 def matches(text: str) -> bool:
@@ -187,5 +198,8 @@ def matches(text: str) -> bool:
 def check(text: str, classifier_says_crisis: bool = False) -> CrisisCheck:
     by_pattern = matches(text)
     crisis = by_pattern or classifier_says_crisis
+    norm = normalise(text)
+    someone_else = (crisis and bool(_SOMEONE_ELSE.search(norm)) and not _FIRST_PERSON_CRISIS.search(norm)
+                    and not _CRISIS.search(_SOMEONE_ELSE.sub(" ", norm)))
     return CrisisCheck(crisis=crisis, by_pattern=by_pattern,
-                       career_question=crisis and bool(_CAREER.search(normalise(text))))
+                       career_question=crisis and bool(_CAREER.search(norm)), someone_else=someone_else)
