@@ -170,14 +170,16 @@ class Gate:
     @staticmethod
     def decide(s: GateScores, career_question: bool = False) -> Verdict:
         """A career question the wording gives away (a scope question such as "can I draw blood?",
-        a named credential) is never read as a request for medical advice."""
+        a named credential) is never read as a request for medical advice, nor as out of scope
+        ("ccma renewal fee" was)."""
         # Below the crisis line, a message about one's own wellbeing is still about one's health.
         if s.medical + s.crisis >= MEDICAL_MIN and not career_question:
             return "medical"
-        # A close knowledge-base match never overrides this: "how long does it take to become an
-        # electrician" matches the MA timeline at 0.45 and is still out of scope.
+        # A loose knowledge-base match never overrides this: "how long does it take to become an
+        # electrician" matches the MA timeline at 0.45 and is still out of scope (the Assistant
+        # lets only a passage matching at 0.70 or more speak for the question).
         if s.uncovered >= UNCOVERED_MIN:
             return "uncovered"
-        if s.out_of_scope >= OUT_OF_SCOPE_MIN:
+        if s.out_of_scope >= OUT_OF_SCOPE_MIN and not career_question:
             return "out_of_scope"
         return "in_scope"
