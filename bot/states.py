@@ -60,7 +60,11 @@ def find_state(text: str) -> str | None:
         code = m.group(1)
         if code in CODES and code not in _AMBIGUOUS:
             return code
-    return None
+    # Washington's own MA credentials name the state ("what does ma-r mean").
+    return "WA" if _WASHINGTON_CREDENTIAL.search(text) else None
+
+
+_WASHINGTON_CREDENTIAL = re.compile(r"\bma-[cr]\b|\bmedical assistant-(?:certified|registered)\b", re.IGNORECASE)
 
 
 def name(code: str | None) -> str:

@@ -58,6 +58,7 @@ def test_answer_carries_source_reviewed_date_and_timings(small_assistant):
     ("can an MA give injections in California?", "CA"), ("rules in WA", "WA"), ("and in texas", "TX"),
     ("is an MA the same as a PA", None), ("what can MAs do in Washington DC", "DC"),
     ("how much do ma make in west virginia", "WV"), ("ok so what about in OR", None),
+    ("what does ma-r mean", "WA"), ("is an MA-C better than a cma", "WA"),
 ])
 def test_state_detection(text, state):
     assert find_state(text) == state
@@ -73,3 +74,4 @@ def test_fts_query_is_safe_for_any_input():
     assert fts_query('"; DROP TABLE passages; -- AND NEAR(') == '"drop" OR "table" OR "passages" OR "near"'
     assert fts_query(expand("ma cert")) == '"medical" OR "assistant" OR "certification"'
     assert expand("can u give shots as an MA") == "can you give shots as an medical assistant"
+    assert expand("r u an ma-r or an ma-c") == "are you an ma-r or an ma-c"  # credentials stay whole

@@ -16,8 +16,8 @@ SHORT_FORMS = {
     "peds": "pediatrics", "obgyn": "ob-gyn", "nursing assistant": "nursing assistant (cna)",
     "nursing assistants": "nursing assistants (cnas)",
 }
-_WORD = re.compile(r"(?<![\w'/])(" + "|".join(re.escape(k) for k in sorted(SHORT_FORMS, key=len, reverse=True))
-                   + r")(?![\w'/])", re.IGNORECASE)
+_WORD = re.compile(r"(?<![\w'/])(?<!\w-)(" + "|".join(re.escape(k) for k in sorted(SHORT_FORMS, key=len, reverse=True))
+                   + r")(?![\w'/]|-\w)", re.IGNORECASE)  # "ma-r" is a credential, not "medical assistant-r"
 
 
 def expand(text: str) -> str:
