@@ -76,7 +76,7 @@ class Assistant:
         # its own, not with the conversation.
         safety = crisis.check(question, gate.scores(vectors[-1]).crisis >= CRISIS_MIN)
         if safety.crisis:
-            answer = compose.crisis(safety.career_question, reading.state, safety.someone_else)
+            answer = compose.crisis(safety.career_question, reading.state, safety.reply)
             answer.answer = render.to_text(answer)
             answer.index_version = index.version
             answer.timings_ms = {"encode": round((t1 - t0) * 1000, 2),

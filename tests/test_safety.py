@@ -91,6 +91,20 @@ def test_someone_the_asker_knows_in_crisis_gets_988_and_how_to_help(kb_assistant
     assert answer.status == "crisis" and "988" in answer.body and "help them" in answer.body
 
 
+@pytest.mark.parametrize("message", ["my boyfriend hits me and i dont know where to go",
+                                     "im in an abusive relationship and need an ma job so i can leave"])
+def test_abuse_at_home_gets_911_and_the_hotline_and_is_never_kept(kb_assistant, question_log, message):
+    answer = kb_assistant.ask(message)
+    assert answer.status == "crisis" and "911" in answer.body and "1-800-799-7233" in answer.body
+    question_log.record(question_log.user_key(8), "telegram", message, answer)
+    assert b"hits me" not in question_log.path.read_bytes() and b"abusive" not in question_log.path.read_bytes()
+
+
+def test_a_patients_situation_or_a_nudge_is_not_abuse(kb_assistant):
+    for message in ("my patient says her husband hits her what do i do", "my sister pushed me to apply lol"):
+        assert "1-800-799-7233" not in kb_assistant.ask(message).body, message
+
+
 def test_the_asker_in_crisis_beside_someone_else_gets_the_reply_for_themselves(kb_assistant):
     answer = kb_assistant.ask("i want to die and my friend does too")
     assert answer.status == "crisis" and "help them" not in answer.body and "988" in answer.body

@@ -7,6 +7,7 @@ import re
 from bot.knowledge.load import TOPICS
 from bot.answer import figures
 from bot.answer.coverage import PAY
+from bot.answer.crisis import Reply
 from bot.answer.retrieve import Hit, by_document
 from bot.states import name as state_name, named
 from bot.types import Answer, Passage, PassageHit, Related, Source, Status
@@ -38,6 +39,11 @@ CRISIS_SOMEONE_ELSE_REPLY = (
     "danger: call 911 now if they are. You can call or text 988, or chat at 988lifeline.org, the 988 "
     "Suicide & Crisis Lifeline, for advice on how to help them or to call together; it is free and "
     "confidential, any time. If you are struggling too, 988 is there for you as well."
+)
+ABUSE_REPLY = (
+    "I'm so sorry this is happening to you; you don't deserve it. If you are in danger now, call 911. "
+    "The National Domestic Violence Hotline is free and confidential, any time: call 1-800-799-7233, "
+    "text START to 88788, or chat at thehotline.org. They can help you plan how to stay safe."
 )
 CRISIS_CAREER_LINE = "When you feel ready, I'm here to help with your career question too."
 WORKPLACE_REPLY = (
@@ -255,11 +261,11 @@ def _local(hits: list[Hit], state: str | None, topic: str) -> Hit | None:
     return None
 
 
-def crisis(career_question: bool, state: str | None = None, someone_else: bool = False) -> Answer:
-    """The 988 reply, or how to help someone the asker knows; one more line when the message also
-    held a career question."""
-    body = ((CRISIS_SOMEONE_ELSE_REPLY if someone_else else CRISIS_REPLY)
-            + (f"\n\n{CRISIS_CAREER_LINE}" if career_question else ""))
+def crisis(career_question: bool, state: str | None = None, reply: Reply = "self") -> Answer:
+    """The 988 reply, how to help someone the asker knows, or the domestic violence hotline; one
+    more line when the message also held a career question."""
+    opening = {"self": CRISIS_REPLY, "someone_else": CRISIS_SOMEONE_ELSE_REPLY, "abuse": ABUSE_REPLY}[reply]
+    body = opening + (f"\n\n{CRISIS_CAREER_LINE}" if career_question and reply != "someone_else" else "")
     return Answer(status="crisis", answer="", body=body, state=state)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Literal
 
 _ME = r"(?:my ?self|meself|myslef|mysef)"
 _WANT = (r"(?:want|wanna|wantto|wish|wishing|going|gonna|gon|plan|planning|planned|ready|tempted|"
@@ -142,6 +143,15 @@ _SOMEONE_ELSE = re.compile(
     r"(?:doesnt|does not|dont|do not) want to (?:live|be alive) anymore)\b")
 _CRISIS = re.compile("|".join(f"(?:{p})" for p in [*_PATTERNS, _SOMEONE_ELSE.pattern]))
 
+# Someone hurting the asker at home or in a relationship: 911 and the National Domestic Violence
+# Hotline. A patient's situation is a work question, and "my sister pushed me to apply" no abuse.
+_ABUSE = re.compile(
+    r"\b(?:my|our) (?:\w+ )?(?:boyfriend|girlfriend|husband|wife|partner|ex|fiance|fiancee|spouse|bf|gf|dad|father|"
+    r"mom|mother|stepdad|stepmom|brother|sister|roommate)\b(?: \w+){0,6}? (?:hits?|hitting|beats? me|beat me|beating me|"
+    r"chok\w*|strangl\w*|punch\w*|slap\w*|kick\w* me|shov\w*|threaten\w* (?:to )?(?:kill|hurt)|hurts me|abus\w*)\b|"
+    r"\b(?:domestic (?:violence|abuse)|being abused|abusive (?:relationship|partner|boyfriend|girlfriend|husband|wife|"
+    r"home|marriage))\b")
+
 # A message about someone in one's care: a professional question, unless it is also about oneself.
 _PROFESSIONAL = re.compile(
     r"\b(?:patient|patients|pt|pts|client|clients|caller|callers|resident|residents|"
@@ -171,12 +181,15 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+Reply = Literal["self", "someone_else", "abuse"]
+
+
 @dataclass(frozen=True)
 class CrisisCheck:
     crisis: bool
     by_pattern: bool
     career_question: bool   # the message also held a career question to offer help with afterwards
-    someone_else: bool = False  # about someone the asker knows, not the asker
+    reply: Reply = "self"   # the asker's own crisis, someone the asker knows, or abuse at home
 
 
 def matches(text: str) -> bool:
@@ -196,10 +209,14 @@ def matches(text: str) -> bool:
 
 
 def check(text: str, classifier_says_crisis: bool = False) -> CrisisCheck:
+    norm = normalise(text)
     by_pattern = matches(text)
     crisis = by_pattern or classifier_says_crisis
-    norm = normalise(text)
-    someone_else = (crisis and bool(_SOMEONE_ELSE.search(norm)) and not _FIRST_PERSON_CRISIS.search(norm)
-                    and not _CRISIS.search(_SOMEONE_ELSE.sub(" ", norm)))
+    reply: Reply = "self"
+    if not crisis and _ABUSE.search(norm) and not _PROFESSIONAL.search(norm):
+        crisis, reply = True, "abuse"
+    elif (crisis and _SOMEONE_ELSE.search(norm) and not _FIRST_PERSON_CRISIS.search(norm)
+          and not _CRISIS.search(_SOMEONE_ELSE.sub(" ", norm))):
+        reply = "someone_else"
     return CrisisCheck(crisis=crisis, by_pattern=by_pattern,
-                       career_question=crisis and bool(_CAREER.search(norm)), someone_else=someone_else)
+                       career_question=crisis and bool(_CAREER.search(norm)), reply=reply)
