@@ -112,10 +112,10 @@ class Assistant:
         elif verdict in ("medical", "out_of_scope"):
             emergency = verdict == "medical" and is_emergency(question)
             answer = compose.fixed(verdict, state=reading.state, emergency=emergency)
-        elif verdict == "uncovered":
-            answer = compose.fixed("no_answer", hits, titles, reading.state)
-        elif (missing := self._missing(question, hits)
-                         or coverage.unknown_role(self._vocabulary(index, topics=True), reading.intent)
+        elif verdict == "uncovered":  # named when the question says what ("surgical technologists")
+            answer = compose.fixed("no_answer", hits, titles, reading.state,
+                                   missing=self._missing(question, reading, hits, index))
+        elif (missing := self._missing(question, reading, hits, index)
                          or coverage.known_gap(index, reading, vector, hits)) is not None:
             answer = compose.fixed("no_answer", hits, titles, reading.state, missing=missing)
         elif (gap := coverage.state_gap(reading, hits)) is not None:
@@ -143,14 +143,14 @@ class Assistant:
     def _labelled(related: list[Related], index: LoadedIndex) -> list[Related]:
         return [Related(r.doc_id, r.title, index.labels.get(r.doc_id, r.title)) for r in related]
 
-    @staticmethod
-    def _missing(question: str, hits: list[Hit]) -> str | None:
+    def _missing(self, question: str, reading: Reading, hits: list[Hit], index: LoadedIndex) -> str | None:
         """An occupation the question asks about that the guidance does not cover, unless the best
-        passage is about it after all (the MA-vs-phlebotomist comparison names phlebotomists)."""
+        passage is about it after all (the MA-vs-phlebotomist comparison names phlebotomists), or a
+        role to become that no heading names ("becoming a pharmacist")."""
         name = entities.uncovered_occupation(question)
-        if name is None or not hits:
-            return None
-        return None if entities.uncovered_occupation(hits[0].passage.text) == name else name
+        if name is not None and hits and entities.uncovered_occupation(hits[0].passage.text) != name:
+            return name
+        return coverage.unknown_role(self._vocabulary(index, topics=True), reading.intent)
 
     def _vocabulary(self, index: LoadedIndex, topics: bool = False) -> coverage.Vocabulary:
         """The words of the published version (about 2,600), or of its titles, headings and section

@@ -125,6 +125,13 @@ def test_credentials_of_other_occupations_are_an_honest_no(kb_assistant, questio
     assert answer.status == "no_answer" and missing in answer.body
 
 
+def test_an_uncovered_question_names_what_the_guidance_lacks_when_it_can(kb_assistant):
+    for question, name in (("how many months is surgical tech school", "surgical technologists"),
+                           ("what does pharmacy tech school cost", "pharmacy technicians")):
+        answer = kb_assistant.ask(question)
+        assert answer.status == "no_answer" and name in answer.body, question
+
+
 @pytest.mark.parametrize("question, role", [("how do i become a pharmacist", "becoming a pharmacist"),
                                             ("how long does it take to become a dentist?", "becoming a dentist"),
                                             ("i want a career as a doula in texas", "becoming a doula")])
