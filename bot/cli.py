@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.knowledge.admin import build_index, ensure_index
-from bot.errors import CareerbotError
+from bot.errors import CareerbotError, ConfigError
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -540,6 +540,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `careerbot ask ... | head`: the reader has gone, nothing to report
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except ConfigError as exc:  # a bad setting: exit 2, as `serve` does for its own settings
+        return _fail(str(exc), 2)
     except (CareerbotError, FileNotFoundError) as exc:
         return _fail(str(exc))
 

@@ -209,6 +209,7 @@ WEBHOOK = {"WEBHOOK_URL": "https://example.org/telegram", "WEBHOOK_SECRET": "s3c
     ({**WEBHOOK, "TELEGRAM_MAX_MESSAGES_PER_SECOND": "inf"}, "TELEGRAM_MAX_MESSAGES_PER_SECOND"),
     ({**WEBHOOK, "ADMIN_USER_IDS": "12,-3"}, "ADMIN_USER_IDS"),
     ({**WEBHOOK, "CAREERBOT_DATA_DIR": "/proc/1"}, "not writable"),  # not even root may write there
+    ({**WEBHOOK, "CAREERBOT_LOG_FORMAT": "xml"}, "CAREERBOT_LOG_FORMAT"),  # read before serve starts
 ])
 def test_each_bad_setting_is_one_line_and_exit_code_2(kb_settings, tmp_path, extra, words):
     out = subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--webhook"],
