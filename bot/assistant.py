@@ -120,7 +120,8 @@ class Assistant:
             answer = compose.fixed("no_answer", hits, titles, reading.state, missing=missing)
         elif (gap := coverage.state_gap(reading, hits)) is not None:
             answer = compose.fixed("no_answer", hits, titles, reading.state, state_gap=gap)
-        elif not hits or match < NO_ANSWER_BELOW or coverage.off_topic(self._vocabulary(index), question, match):
+        elif not hits or match < NO_ANSWER_BELOW or coverage.off_topic(
+                self._vocabulary(index), question, max(h.match for h in hits[:coverage.OFF_TOPIC_CANDIDATES])):
             answer = compose.fixed("no_answer", hits, titles, reading.state)
         else:
             answer = compose.answered(hits, reading.state, reading.state_named, titles,

@@ -144,9 +144,17 @@ def test_becoming_a_role_the_guidance_never_names_is_an_honest_no(kb_assistant, 
         assert kb_assistant.ask(covered).status == "answered", covered
 
 
+def test_a_place_or_a_stated_figure_does_not_make_a_question_uncovered(kb_assistant):
+    """A city the guidance never names beside a credential it covers, and a state's pay with the
+    asker's own figure to put in context, are answered."""
+    for question in ("do i need the ma-c before my first job in tacoma", "is 16 an hour ok for an ma in ohio"):
+        assert kb_assistant.ask(question).status == "answered", question
+
+
 @pytest.mark.parametrize("question", ["can i take my xanax before the ccma exam",
                                       "should i skip my insulin on rma test day",
-                                      "as an rma, is my a1c of 7.2 something to worry about"])
+                                      "as an rma, is my a1c of 7.2 something to worry about",
+                                      "im pregnant, is it safe to do my ma externship at an x-ray clinic"])
 def test_ones_own_medicine_or_reading_is_referred_even_beside_a_credential(kb_assistant, question):
     assert kb_assistant.ask(question).status == "medical"
 

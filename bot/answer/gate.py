@@ -91,9 +91,18 @@ _OWN_READING = re.compile(
     re.IGNORECASE)
 
 
+# Whether something is safe for oneself while pregnant or nursing: "is the hep b series for ma
+# school safe while im pregnant" is about the asker's health, whatever the school requires.
+_OWN_PREGNANCY = re.compile(
+    r"\b(?:safe|ok|okay|dangerous|risky|harmful|bad)\b.{0,80}\b(?:(?:while|when|if|since|because|bc) (?:i'?m|i am|im)|"
+    r"during my|in my) (?:\w+ )?(?:pregnan\w*|nursing|breast ?feeding|first trimester|second trimester|third trimester)\b|"
+    r"\b(?:i'?m|i am|im) (?:\w+ )?(?:pregnant|breast ?feeding)\b.{0,80}\b(?:safe|ok|okay|dangerous|risky|harmful)\b",
+    re.IGNORECASE)
+
+
 def is_own_health(text: str) -> bool:
-    """One's own medicines or readings, whatever career words come with them."""
-    return bool(_OWN_MEDICINE.search(text) or _OWN_READING.search(text))
+    """One's own medicines, readings or safety while pregnant, whatever career words come with them."""
+    return bool(_OWN_MEDICINE.search(text) or _OWN_READING.search(text) or _OWN_PREGNANCY.search(text))
 
 
 # Signs of an emergency happening now, to oneself or someone nearby: the medical referral then opens
