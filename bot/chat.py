@@ -35,7 +35,7 @@ def run_chat(assistant, stdin=sys.stdin, stdout=sys.stdout) -> int:
         line = line.strip()
         if not line:
             continue
-        if line in ("/quit", "/exit"):
+        if line.lower() in ("/quit", "/exit", "quit", "exit"):  # a bare "quit" is no question to answer
             return 0
         if line.startswith("/state"):
             arg = line[len("/state"):].strip()

@@ -105,5 +105,11 @@ def test_chat_answers_follows_suggestions_sets_state_and_quits(small_assistant):
     assert out.count("bot>") == 3
 
 
+def test_chat_ends_on_a_bare_quit_too(small_assistant):
+    stdout = io.StringIO()
+    assert run_chat(small_assistant, io.StringIO("what do mas earn\nquit\nwhat do mas earn\n"), stdout) == 0
+    assert stdout.getvalue().count("bot>") == 1
+
+
 def test_chat_ends_on_ctrl_d(small_assistant):
     assert run_chat(small_assistant, io.StringIO("what do mas earn\n"), io.StringIO()) == 0
