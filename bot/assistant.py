@@ -53,7 +53,7 @@ class Assistant:
         self.settings = settings
         self.store = store
         self._encoder = encoder  # None: the encoder exported with the published index (ONNX)
-        self._vocabularies: dict[str, tuple[coverage.Vocabulary, coverage.Vocabulary]] = {}
+        self._vocabularies: dict[str, coverage.Vocabularies] = {}
 
     @classmethod
     def create(cls, settings: Settings | None = None, encoder: TextEncoder | None = None) -> "Assistant":
@@ -120,8 +120,8 @@ class Assistant:
             answer = compose.fixed("no_answer", hits, titles, reading.state, missing=missing)
         elif (gap := coverage.state_gap(reading, hits)) is not None:
             answer = compose.fixed("no_answer", hits, titles, reading.state, state_gap=gap)
-        elif not hits or match < NO_ANSWER_BELOW or coverage.off_topic(
-                self._vocabulary(index), question, max(h.match for h in hits[:coverage.OFF_TOPIC_CANDIDATES])):
+        elif not hits or match < NO_ANSWER_BELOW or coverage.off_topic(self._vocabularies_of(index).all,
+                                                                       question, hits):
             answer = compose.fixed("no_answer", hits, titles, reading.state)
         else:
             answer = compose.answered(hits, reading.state, reading.state_named, titles,
@@ -151,17 +151,13 @@ class Assistant:
         name = entities.uncovered_occupation(question)
         if name is not None and hits and entities.uncovered_occupation(hits[0].passage.text) != name:
             return name
-        return coverage.unknown_role(self._vocabulary(index, topics=True), reading.intent)
+        return coverage.unknown_role(self._vocabularies_of(index).topics, reading.intent)
 
-    def _vocabulary(self, index: LoadedIndex, topics: bool = False) -> coverage.Vocabulary:
-        """The words of the published version (about 2,600), or of its titles, headings and section
-        questions only (`topics`), built once per version."""
+    def _vocabularies_of(self, index: LoadedIndex) -> coverage.Vocabularies:
+        """The published version's vocabularies, built once per version."""
         if index.version not in self._vocabularies:
-            self._vocabularies = {index.version: (
-                coverage.Vocabulary(t for p in index.passages for t in (p.title, p.section, p.text, *p.asks)),
-                coverage.Vocabulary((t for p in index.passages for t in (p.title, p.section, *p.asks)),
-                                    coverage.ROLE_TYPO_SIMILARITY))}
-        return self._vocabularies[index.version][topics]
+            self._vocabularies = {index.version: coverage.vocabularies(index.passages)}
+        return self._vocabularies[index.version]
 
     @staticmethod
     def _sentences(index: LoadedIndex, passage_id: int, vector: np.ndarray) -> list[tuple[str, float]]:

@@ -20,10 +20,11 @@ import difflib
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
-from bot.answer import entities
+from bot.answer import entities, figures
 from bot.answer.followup import Reading
 from bot.answer.retrieve import STOPWORDS, Hit, by_document
 from bot.knowledge.index import LoadedIndex
@@ -104,10 +105,26 @@ class Vocabulary:
         return out
 
 
-def off_topic(vocabulary: Vocabulary, question: str, match: float) -> bool:
-    """True when the question hinges on a word the guidance never uses and nothing matches closely.
-    A question naming a credential hinges on it: "do i need the ma-c before my job in tacoma"."""
-    return (match < UNKNOWN_MATCH_BELOW and len(vocabulary.words) >= MIN_VOCABULARY
+class Vocabularies(NamedTuple):
+    """A published version's words (`all`, about 2,600) and those of its titles, headings and
+    section questions (`topics`, what it is about), built once per version by the Assistant."""
+    all: Vocabulary
+    topics: Vocabulary
+
+
+def vocabularies(passages: Iterable[Passage]) -> Vocabularies:
+    passages = list(passages)
+    return Vocabularies(
+        Vocabulary(t for p in passages for t in (p.title, p.section, p.text, *p.asks)),
+        Vocabulary((t for p in passages for t in (p.title, p.section, *p.asks)), ROLE_TYPO_SIMILARITY))
+
+
+def off_topic(vocabulary: Vocabulary, question: str, hits: list[Hit]) -> bool:
+    """True when the question hinges on a word the guidance never uses and no passage among the
+    best few matches closely. A question naming a credential hinges on it: "do i need the ma-c
+    before my job in tacoma"."""
+    closest = max((h.match for h in hits[:OFF_TOPIC_CANDIDATES]), default=0.0)
+    return (closest < UNKNOWN_MATCH_BELOW and len(vocabulary.words) >= MIN_VOCABULARY
             and not entities.credentials(question) and bool(vocabulary.unknown(question)))
 
 
@@ -171,9 +188,6 @@ def _compatible(asked: tuple[frozenset[str], str | None], gap: tuple[frozenset[s
 
 
 PAY = "medical assistant pay"
-_DOLLARS = re.compile(r"\$\s?\d")
-# "is 15/hr normal in georgia" brings its own figure, which the national ones can put in context.
-_STATED_FIGURE = re.compile(r"\d")
 
 
 def state_gap(reading: Reading, hits: list[Hit]) -> str | None:
@@ -186,9 +200,10 @@ def state_gap(reading: Reading, hits: list[Hit]) -> str | None:
         return None
     p = hits[0].passage
     pay = "pay" in entities.subjects(reading.intent) and p.topic == "pay"
-    if pay and not _STATED_FIGURE.search(reading.intent):
+    # "is 15/hr normal in georgia" brings its own figure, which the national ones can put in context.
+    if pay and not figures.ANY.search(reading.intent):
         # A state's pay is a figure for that state, not its name in a ranking of states by jobs.
-        stated = any(reading.state in named(s) and _DOLLARS.search(s)
+        stated = any(reading.state in named(s) and figures.DOLLARS.search(s)
                      for h in hits[:GAP_CANDIDATES] for s in sentences(h.passage.text))
         return None if stated else PAY
     asked = entities.duties(reading.intent)

@@ -21,13 +21,14 @@ _FIGURE_QUESTION = re.compile(
     r"\b(?:how (?:much|many|long|often|old)|what(?:'?s| is| are)? (?:the )?(?:cost|fee|fees|price|pay|salary|wage|score|"
     r"passing score|percent|percentage|number|pass rate|passing rate)|cost|fee|fees|price|salary|wage|per hour|hourly|"
     r"an hour|passing score|pass rate|passing rate)\b", re.IGNORECASE)
+DOLLARS = re.compile(r"\$\s?\d")
 _DURATION = re.compile(
     rf"{_NUMBER}\s*(?:to\s*{_NUMBER}\s*)?(?:-\s*)?(?:weeks?|months?|years?|days?|hours?|minutes?)\b|"
     r"\b(?:every|each) (?:\w+ )?(?:years?|months?|weeks?)\b|\bannual(?:ly)?\b|\byearly\b", re.IGNORECASE)
 # (what the question asks for, what a sentence holding that figure contains); the first match wins.
 _FIGURE_KINDS = (
     (re.compile(r"\bhow much\b|\b(?:cost|costs|fee|fees|price|tuition|pay|paid|salary|wages?|make|earn\w*|per hour|"
-                r"hourly|an hour)\b", re.IGNORECASE), re.compile(r"\$\s?\d")),
+                r"hourly|an hour)\b", re.IGNORECASE), DOLLARS),
     (re.compile(r"\bhow many (\w+)", re.IGNORECASE), None),  # the unit is the counted noun itself
     (re.compile(r"\bhow long|how old|how often|\bweeks?\b|\bmonths?\b|\byears?\b", re.IGNORECASE), _DURATION),
     (re.compile(r"\bscore|percent|pass(?:ing)? rate", re.IGNORECASE),
