@@ -10,10 +10,10 @@ import unicodedata
 import numpy as np
 
 from bot.answer import compose, render
-from bot.answer.followup import Reading, read
+from bot.answer.followup import Reading, is_fitness_question, read
 from bot.answer import coverage, crisis, entities, figures
 from bot.answer.encoder import TextEncoder
-from bot.answer.gate import (CRISIS_MIN, FOLLOW_UP_MEDICAL_MIN, is_emergency, is_own_health,
+from bot.answer.gate import (FOLLOW_UP_MEDICAL_MIN, is_emergency, is_own_health,
                              is_scope_question, is_workplace_emergency)
 from bot.knowledge.index import IndexStore, LoadedIndex
 from bot.answer.retrieve import WEIGHTS, Hit, Weights, by_document, search
@@ -79,8 +79,9 @@ class Assistant:
         t1 = time.perf_counter()
         # The crisis check comes first and wins over every other verdict; it reads the message on
         # its own, not with the conversation.
-        safety = crisis.check(question, gate.scores(vectors[-1]).crisis >= CRISIS_MIN)
-        if safety.crisis:
+        safety = crisis.check(question, gate.crisis_level(gate.scores(vectors[-1])))
+        # After a referral, "should i still go tomorrow" (0.81) is about the reading just referred.
+        if safety.crisis and not (reading.about_referral and safety.reply == "check_in"):
             answer = compose.crisis(safety.career_question, reading.state, safety.reply)
             answer.answer = render.to_text(answer)
             answer.index_version = index.version
@@ -96,13 +97,14 @@ class Assistant:
 
         # A question naming a credential ("my cma expired") is about a career, never one's health.
         career = is_scope_question(question) or bool(entities.credentials(question))
-        verdict = gate.decide(gate.scores(vectors[0]), career)
+        scores = gate.scores(vectors[0])
+        verdict = gate.decide(scores.without_crisis() if safety.misheard else scores, career)
         if verdict in ("uncovered", "out_of_scope") and hits and (hits[0].dense >= COVERED_DENSE
                                                                  or hits[0].ask >= COVERED_ASK):
             verdict = "in_scope"  # a passage this close covers it: the gate misread a terse question
         if reading.follow_up and gate.scores(vectors[1]).medical >= FOLLOW_UP_MEDICAL_MIN:
             verdict = "medical"  # a follow-up about one's own health is still a medical question
-        if is_own_health(question):
+        if is_own_health(question) or reading.about_referral:
             verdict = "medical"  # one's own medicines or readings, whatever career words come with them
         titles = index.titles
         if is_workplace_emergency(question):
@@ -111,7 +113,8 @@ class Assistant:
             answer = compose.fixed("out_of_scope", state=reading.state, non_english=True)
         elif verdict in ("medical", "out_of_scope"):
             emergency = verdict == "medical" and is_emergency(question)
-            answer = compose.fixed(verdict, state=reading.state, emergency=emergency)
+            answer = compose.fixed(verdict, state=reading.state, emergency=emergency,
+                                   fit_to_go=reading.about_referral and is_fitness_question(question))
         elif verdict == "uncovered":  # named when the question says what ("surgical technologists")
             answer = compose.fixed("no_answer", hits, titles, reading.state,
                                    missing=self._missing(question, reading, hits, index))

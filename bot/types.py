@@ -72,6 +72,7 @@ class Context:
     state: str | None = None
     previous_question: str | None = None
     previous_answer: str | None = None
+    referred: bool = False  # the last reply referred the asker to a clinician
 
 
 @dataclass(frozen=True)

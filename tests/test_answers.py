@@ -216,3 +216,19 @@ def test_a_gap_about_another_credential_does_not_decline_the_one_asked_about(kb_
     """The RMA document declares where its exam is taken a gap; the CMAC's remote testing is covered."""
     answer = kb_assistant.ask("can i take the amca cmac exam online from home")
     assert answer.status == "answered" and answer.top_doc == "cmac-amca"
+
+
+def test_after_a_referral_whether_to_go_in_or_a_bare_follow_up_is_referred_again(kb_assistant):
+    from bot.answer.followup import remember
+
+    context = remember(kb_assistant.ask("my bp was 160/100 at my externship physical is that bad"), Context())
+    assert context.referred and context.previous_question is None
+    go = kb_assistant.ask("should i still go to externship tomorrow", context)
+    assert go.status == "medical" and "well enough to go in" in go.body and not go.sources
+    assert kb_assistant.ask("will it go away", context).status == "medical"
+    assert kb_assistant.ask("should i still go tomorrow", context).status == "medical"  # not the check-in
+    career = kb_assistant.ask("ok how much does the cma cost", context)
+    assert career.status == "answered" and "$" in career.body
+    assert not remember(career, context).referred
+    # Without the referral, whether to go to externship is no health question.
+    assert kb_assistant.ask("should i still go to externship tomorrow").status != "medical"

@@ -34,6 +34,14 @@ CRISIS_REPLY = (
     "alone: call or text 988, or chat at 988lifeline.org, to reach the 988 Suicide & Crisis Lifeline, "
     "free and confidential, any time. If you are in immediate danger, call 911 now."
 )
+# When only an unsure classifier heard a crisis: ask directly (as the 988 Lifeline advises), give the
+# same lines, and leave room for what the person meant.
+CRISIS_CHECK_IN_REPLY = (
+    "I want to be sure I understood you. Are you having thoughts of ending your life or hurting "
+    "yourself? If you are, please call or text 988, or chat at 988lifeline.org, to reach the 988 "
+    "Suicide & Crisis Lifeline, free and confidential, any time. If you are in immediate danger, "
+    "call 911 now. If I misread you, tell me a little more and I'll help with your career question."
+)
 CRISIS_SOMEONE_ELSE_REPLY = (
     "I'm sorry, that is a lot to carry. Take it seriously and don't leave them alone if they may be in "
     "danger: call 911 now if they are. You can call or text 988, or chat at 988lifeline.org, the 988 "
@@ -45,6 +53,20 @@ ABUSE_REPLY = (
     "The National Domestic Violence Hotline is free and confidential, any time: call 1-800-799-7233, "
     "text START to 88788, or chat at thehotline.org. They can help you plan how to stay safe."
 )
+ATTEMPT_REPLY = (
+    "Please call 911 now, or get someone to take you to the emergency room: what you took or breathed "
+    "in can harm you even if you feel okay. Poison Control is at 1-800-222-1222, any time. You matter, "
+    "and you don't have to face this alone: the 988 Suicide & Crisis Lifeline (call or text 988) is "
+    "there for you too."
+)
+DANGER_REPLY = (
+    "This sounds like an emergency: call 911 now if you can do it safely. If you can't talk, many "
+    "areas take a text to 911. Stay where you are safest until help arrives. When you are safe, the "
+    "988 Lifeline (call or text 988) is there if you need to talk it through, any time."
+)
+# After a referral, "should i still go to externship tomorrow": who decides, and who to tell.
+FIT_TO_GO_LINE = ("A doctor or nurse can also tell you whether you are well enough to go in; if you can't "
+                  "go, tell your supervisor, instructor or externship site as early as you can.")
 CRISIS_CAREER_LINE = "When you feel ready, I'm here to help with your career question too."
 WORKPLACE_REPLY = (
     "That sounds like something happening at work right now, so I won't answer it from career "
@@ -260,23 +282,28 @@ def _local(hits: list[Hit], state: str | None, topic: str) -> Hit | None:
 
 
 def crisis(career_question: bool, state: str | None = None, reply: Reply = "self") -> Answer:
-    """The 988 reply, how to help someone the asker knows, or the domestic violence hotline; one
-    more line when the message also held a career question."""
-    opening = {"self": CRISIS_REPLY, "someone_else": CRISIS_SOMEONE_ELSE_REPLY, "abuse": ABUSE_REPLY}[reply]
-    body = opening + (f"\n\n{CRISIS_CAREER_LINE}" if career_question and reply != "someone_else" else "")
+    """The 988 reply (or a check-in asking directly), how to help someone the asker knows, the
+    domestic violence hotline, or 911 for danger now; one more line when the message also held a
+    career question."""
+    opening = {"self": CRISIS_REPLY, "attempt": ATTEMPT_REPLY, "check_in": CRISIS_CHECK_IN_REPLY, "someone_else": CRISIS_SOMEONE_ELSE_REPLY,
+               "abuse": ABUSE_REPLY, "danger": DANGER_REPLY}[reply]
+    body = opening + (f"\n\n{CRISIS_CAREER_LINE}" if career_question and reply in ("self", "attempt", "abuse") else "")
     return Answer(status="crisis", answer="", body=body, state=state)
 
 
 def fixed(status: Status, hits: list[Hit] | None = None, titles: dict[str, str] | None = None,
           state: str | None = None, workplace: bool = False, non_english: bool = False,
-          missing: str | None = None, state_gap: str | None = None, emergency: bool = False) -> Answer:
+          missing: str | None = None, state_gap: str | None = None, emergency: bool = False,
+          fit_to_go: bool = False) -> Answer:
     """The gate's referral, the polite decline, or the honest no-answer with nearby topics;
     `missing` names what the guidance lacks ("medical scribes"), `state_gap` which of the asker's
     state's rules it lacks ("what medical assistants may do", "EKGs by medical assistants")."""
     no_answer = (STATE_PAY_GAP_REPLY.format(state=state_name(state)) if state_gap == PAY and state
                  else STATE_GAP_REPLY.format(what=state_gap, state=state_name(state)) if state_gap and state
                  else NO_ANSWER_ON.format(missing=missing) if missing else NO_ANSWER_REPLY)
-    body = {"medical": WORKPLACE_REPLY if workplace else EMERGENCY_REPLY if emergency else MEDICAL_REPLY,
+    medical = (WORKPLACE_REPLY if workplace else EMERGENCY_REPLY if emergency
+               else f"{MEDICAL_REPLY} {FIT_TO_GO_LINE}" if fit_to_go else MEDICAL_REPLY)
+    body = {"medical": medical,
             "out_of_scope": NON_ENGLISH_REPLY if non_english else OUT_OF_SCOPE_REPLY,
             "no_answer": no_answer}[status]
     related = _related(hits or [], set(), titles or {}) if status == "no_answer" else []

@@ -22,6 +22,19 @@ _NAMES_SUBJECT = re.compile(r"\b(?:ma|mas|medical assist\w*|cma|rma|ccma|ncma|cm
                             r"school|program|exam|job|certification|externship)\b", re.IGNORECASE)
 
 
+# Whether one is well enough to go in: after a referral, about the health just asked about.
+_FITNESS = re.compile(
+    r"\b(?:should|can|could|do|shall) i (?:still |even )?(?:go|come|head)(?: in| back)?\b(?! (?:for|into) (?:the |a )?"
+    r"(?:cma|rma|ccma|ncma|exam|certification|degree|program))|"
+    r"\b(?:should|can|could) i (?:still |even )?(?:work|attend|do my shift|finish my shift|call (?:in|out|off))\b|"
+    r"\b(?:stay|staying) home\b|\bskip (?:work|class|school|clinicals?|externship|my shift)\b|"
+    r"\bis it (?:ok|okay|safe|fine) (?:for me )?to (?:go|work)\b", re.IGNORECASE)
+
+
+def is_fitness_question(question: str) -> bool:
+    return bool(_FITNESS.search(question))
+
+
 @dataclass(frozen=True)
 class Reading:
     query: str          # the text to search with
@@ -29,6 +42,10 @@ class Reading:
     state_named: bool   # the question itself named the state
     follow_up: bool
     intent: str = ""    # what is asked: the question, or the previous one with its entity switched
+    # The last reply referred the asker to a clinician, and this message is about the same thing:
+    # whether to go in ("should i still go to externship tomorrow"), or a follow-up naming no
+    # career subject of its own ("will it go away"). It is referred again.
+    about_referral: bool = False
 
 
 def is_follow_up(question: str) -> bool:
@@ -62,8 +79,20 @@ def switch_entity(previous: str, question: str) -> str | None:
     return None
 
 
+def about_referral(question: str, context: Context) -> bool:
+    if not context.referred:
+        return False
+    return is_fitness_question(question) or (
+        is_follow_up(question) and not _NAMES_SUBJECT.search(question) and not entities.credentials(question)
+        and not entities.subjects(question))
+
+
 def read(question: str, context: Context | None) -> Reading:
     context = context or Context()
+    if about_referral(question, context):  # read on its own: the referral's question is never searched with
+        return Reading(query=expand(question), state=find_state(question) or context.state,
+                       state_named=find_state(question) is not None, follow_up=False, intent=question,
+                       about_referral=True)
     named = find_state(question)
     follow = bool(context.previous_question) and is_follow_up(question)
     switched = switch_entity(context.previous_question or "", question) if follow else None
@@ -78,7 +107,8 @@ def read(question: str, context: Context | None) -> Reading:
 
 
 def remember(answer: Answer, context: Context) -> Context:
-    """What the next follow-up leans on: the last question that got an answer (bounded), and that answer."""
+    """What the next follow-up leans on: the last question that got an answer (bounded), and that
+    answer; and whether the last reply was a referral to a clinician."""
     if answer.status != "answered":
-        return context
-    return replace(context, previous_question=answer.query[-300:], previous_answer=answer.body)
+        return replace(context, referred=answer.status == "medical")
+    return replace(context, previous_question=answer.query[-300:], previous_answer=answer.body, referred=False)

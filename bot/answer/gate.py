@@ -32,6 +32,11 @@ UNCOVERED_MIN = 0.6      # a health-care career topic the guidance lacks: an hon
 FOLLOW_UP_MEDICAL_MIN = 0.8  # a follow-up that on its own is clearly about the asker's health
 
 CRISIS_MIN = 0.8         # the classifier's crisis class (README, Safety); crisis.py's patterns are the other layer
+# Between CRISIS_MIN and this, the classifier alone is unsure: it heard "can i still work" and "should
+# i still go tomorrow" (0.81 each) as despair. Such a message gets a check-in that asks directly and
+# still gives 988 and 911. Of the crisis phrasings in the safety sets that only the classifier
+# catches, 6 of 42 score below it (0.86-0.89), all of them still answered with 988.
+CRISIS_SURE = 0.9
 
 # An urgent situation at work (a needlestick, a patient's alarming reading): not a career question,
 # and not the asker's own health either. The reply tells them to act now, not to read guidance.
@@ -55,6 +60,12 @@ class GateScores:
     in_scope: float
     crisis: float
     uncovered: float
+
+    def without_crisis(self) -> "GateScores":
+        """The other classes' shares once the crisis class is ruled out (an idiom it misread)."""
+        rest = max(1.0 - self.crisis, 1e-9)
+        return GateScores(self.medical / rest, self.out_of_scope / rest, self.in_scope / rest, 0.0,
+                          self.uncovered / rest)
 
 
 # "can I draw blood?", "am I allowed to give shots?": what the job allows, not one's own health.
@@ -175,6 +186,10 @@ class Gate:
         p = np.exp(logits - logits.max())
         p /= p.sum()
         return GateScores(*(float(x) for x in p))
+
+    @staticmethod
+    def crisis_level(s: GateScores) -> Literal["no", "unsure", "sure"]:
+        return "sure" if s.crisis >= CRISIS_SURE else "unsure" if s.crisis >= CRISIS_MIN else "no"
 
     @staticmethod
     def decide(s: GateScores, career_question: bool = False) -> Verdict:

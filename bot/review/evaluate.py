@@ -56,8 +56,11 @@ class Question:
     figure: str | None = None
     split: str = "dev"
 
-    @property
-    def context(self) -> Context:
+    def context(self, assistant: Assistant) -> Context:
+        """The conversation as a front end would hold it: a previous question referred to a
+        clinician leaves a referral to follow up on, not a question to lean on."""
+        if self.previous and assistant.ask(self.previous, Context(state=self.state)).status == "medical":
+            return Context(state=self.state, referred=True)
         return Context(state=self.state, previous_question=self.previous)
 
 
@@ -148,9 +151,10 @@ def first_sentence(text: str) -> str:
 
 def evaluate_split(assistant: Assistant, name: str, questions: list[Question], worst: int = 15) -> SplitReport:
     answerable = [q for q in questions if q.kind == "answerable"]
+    contexts = {q: q.context(assistant) for q in questions}
     ranks, misses = [], []
     for q in answerable:
-        ranked = assistant.rank(q.q, q.context)
+        ranked = assistant.rank(q.q, contexts[q])
         r = _rank_of(ranked, q.docs)
         ranks.append(r)
         if r != 1:
@@ -162,7 +166,7 @@ def evaluate_split(assistant: Assistant, name: str, questions: list[Question], w
     wrong, words, refused = [], [], 0
     figures = figure_hits = 0
     for q in answerable:
-        a = assistant.ask(q.q, q.context)
+        a = assistant.ask(q.q, contexts[q])
         if a.status != "answered":
             refused += 1
             wrong.append({"q": q.q, "expected": "answered", "got": a.status, "score": a.score})
@@ -189,7 +193,7 @@ def evaluate_split(assistant: Assistant, name: str, questions: list[Question], w
     for kind in ("uncovered", "out_of_scope", "medical", "crisis"):
         hits = 0
         for q in by_kind.get(kind, []):
-            a = assistant.ask(q.q, q.context)
+            a = assistant.ask(q.q, contexts[q])
             good = a.status == kind if kind in ("medical", "crisis") else a.status in DECLINED
             hits += good
             if not good:
