@@ -183,3 +183,12 @@ def test_a_dose_a_count_or_a_rule_at_school_is_no_crisis(kb_assistant, message):
 def test_danger_from_someone_at_home_now_gets_911_first(kb_assistant):
     answer = kb_assistant.ask("someone is trying to break into my house right now and im hiding in the closet")
     assert answer.status == "crisis" and answer.body.startswith("This sounds like an emergency: call 911 now")
+
+
+def test_a_crisis_in_spanish_gets_the_reply_in_spanish():
+    from bot.answer import compose, crisis
+
+    check = crisis.check("ya no quiero vivir. perdon por escribir en español")
+    assert check.crisis and check.reply == "spanish"
+    body = compose.crisis(check.career_question, None, check.reply).body
+    assert "marca el 2" in body and "988" in body and "911" in body

@@ -53,6 +53,13 @@ ABUSE_REPLY = (
     "The National Domestic Violence Hotline is free and confidential, any time: call 1-800-799-7233, "
     "text START to 88788, or chat at thehotline.org. They can help you plan how to stay safe."
 )
+# 988 answers in Spanish when the caller presses 2.
+CRISIS_SPANISH_REPLY = (
+    "Siento mucho que estés pasando por esto, y me alegra que me lo hayas dicho. No tienes que "
+    "enfrentarlo a solas: llama al 988 y marca el 2 para hablar en español con la Línea 988 de "
+    "Prevención del Suicidio y Crisis, gratis y confidencial, a cualquier hora. Si estás en peligro "
+    "inmediato, llama al 911 ahora."
+)
 ATTEMPT_REPLY = (
     "Please call 911 now, or get someone to take you to the emergency room: what you took or breathed "
     "in can harm you even if you feel okay. Poison Control is at 1-800-222-1222, any time. You matter, "
@@ -285,7 +292,7 @@ def crisis(career_question: bool, state: str | None = None, reply: Reply = "self
     """The 988 reply (or a check-in asking directly), how to help someone the asker knows, the
     domestic violence hotline, or 911 for danger now; one more line when the message also held a
     career question."""
-    opening = {"self": CRISIS_REPLY, "attempt": ATTEMPT_REPLY, "check_in": CRISIS_CHECK_IN_REPLY, "someone_else": CRISIS_SOMEONE_ELSE_REPLY,
+    opening = {"self": CRISIS_REPLY, "spanish": CRISIS_SPANISH_REPLY, "attempt": ATTEMPT_REPLY, "check_in": CRISIS_CHECK_IN_REPLY, "someone_else": CRISIS_SOMEONE_ELSE_REPLY,
                "abuse": ABUSE_REPLY, "danger": DANGER_REPLY}[reply]
     body = opening + (f"\n\n{CRISIS_CAREER_LINE}" if career_question and reply in ("self", "attempt", "abuse") else "")
     return Answer(status="crisis", answer="", body=body, state=state)

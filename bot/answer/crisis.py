@@ -36,6 +36,10 @@ _IN_PROGRESS = (
     r"|\b(?:took|swallowed|taken|downed) (?:a bunch|a lot|a handful|too many|way too many|the whole bottle|a whole bottle)"
     r"(?: of)?(?: my| the)? (?:pills|meds|tablets|medication|bottle)\b|"
     r"\b(?:took|swallowed|downed) all (?:of )?(?:my|the) (?:pills|tablets|bottle)\b")
+# Spanish, the language most often typed here after English: the crisis check runs before the
+# language check, and the reply is in Spanish.
+_SPANISH = (r"\b(?:no quiero (?:vivir|seguir viviendo|estar aqu)|quiero morir\w*|me quiero morir|matarme|suicidarme|"
+            r"quitarme la vida)\b")
 _WANT = (r"(?:want|wanna|wantto|wish|wishing|going|gonna|gon|plan|planning|planned|ready|tempted|"
          r"thinking|thinkin|think|thought|decided|deciding|about|trying|tried|try|might|will|would|"
          r"should|could|urge|urges|keep|kept|feel like|feels like|need|needs)")
@@ -175,8 +179,7 @@ _PATTERNS = [
     r"(?:to|past|until|till|til|by) (?:\d+|my \d+|twenty|thirty|next (?:year|month|week|summer)|my birthday|graduation)\b",
     r"\b(?:swerve|swerving|swerved|drive|driving|steer|steering) (?:my car |my truck |the car )?(?:into|off) (?:a |the |oncoming )?"
     r"(?:median|guardrail|semi|overpass|highway|oncoming traffic|lake|ditch)\b",
-    # Spanish, the language most often typed here after English (crisis first, before the language check).
-    r"\b(?:no quiero (?:vivir|seguir viviendo|estar aqu)|quiero morir\w*|me quiero morir|matarme|suicidarme|quitarme la vida)\b",
+    _SPANISH,
 ]
 # Someone the asker knows ("my coworker said she wants to end her life"): 988 helps those who
 # worry about another person too. A character in a book is no one the asker knows.
@@ -271,7 +274,7 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-Reply = Literal["self", "attempt", "check_in", "someone_else", "abuse", "danger"]
+Reply = Literal["self", "spanish", "attempt", "check_in", "someone_else", "abuse", "danger"]
 
 
 @dataclass(frozen=True)
@@ -317,6 +320,8 @@ def check(text: str, classifier: Literal["no", "unsure", "sure"] = "no") -> Cris
         crisis, reply = True, "danger"
     elif by_pattern and re.search(_IN_PROGRESS, norm):
         reply = "attempt"
+    elif by_pattern and re.search(_SPANISH, norm):
+        reply = "spanish"
     elif (crisis and _SOMEONE_ELSE.search(norm) and not _FIRST_PERSON_CRISIS.search(norm)
           and not _CRISIS.search(_SOMEONE_ELSE.sub(" ", norm))):
         reply = "someone_else"
