@@ -232,3 +232,9 @@ def test_after_a_referral_whether_to_go_in_or_a_bare_follow_up_is_referred_again
     assert not remember(career, context).referred
     # Without the referral, whether to go to externship is no health question.
     assert kb_assistant.ask("should i still go to externship tomorrow").status != "medical"
+
+
+def test_a_linking_word_never_opens_the_answer():
+    sentences = [("Pay varies by state.", 0.2), ("So in May 2024 half of MAs earned more than $21.25 an hour.", 0.9)]
+    body = answer_first(sentences, figures.pattern("how much do mas make an hour"))
+    assert body.startswith("In May 2024 half")

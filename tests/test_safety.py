@@ -192,3 +192,10 @@ def test_a_crisis_in_spanish_gets_the_reply_in_spanish():
     assert check.crisis and check.reply == "spanish"
     body = compose.crisis(check.career_question, None, check.reply).body
     assert "marca el 2" in body and "988" in body and "911" in body
+
+
+def test_asking_the_point_of_anything_beside_an_exam_gets_988_and_the_offer_to_help():
+    from bot.answer import crisis
+
+    check = crisis.check("i keep failing the cma practice tests and honestly whats the point of anything")
+    assert check.crisis and check.reply == "self" and check.career_question

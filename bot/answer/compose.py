@@ -168,6 +168,10 @@ def _list_intro(sentences: list[tuple[str, float]], pos: int) -> int | None:
     return None
 
 
+# A word linking a sentence to the one before it, dropped when the sentence opens the answer.
+_LINK = re.compile(r"^(?:So|And|But|Also|Still|Then),?\s+(\w)")
+
+
 def answer_first(sentences: list[tuple[str, float]], figure: re.Pattern[str] | None = None,
                  budget: int = ANSWER_WORDS) -> str:
     """The one to three sentences that answer the question, about `budget` words: the figure asked
@@ -207,7 +211,9 @@ def answer_first(sentences: list[tuple[str, float]], figure: re.Pattern[str] | N
         words += n
     rest = sorted(chosen[1:], key=lambda c: c[1])
     ordered = [lead, *rest] if figure is not None else sorted(chosen, key=lambda c: c[1])
-    return "\n".join(c[2] for c in ordered)
+    # Read out of its place, "So in May 2024 roughly half..." opens with a link to nothing.
+    first = _LINK.sub(lambda m: m.group(1).upper(), ordered[0][2], count=1)
+    return "\n".join([first, *(c[2] for c in ordered[1:])])
 
 
 def _about_another_state(sentence: str, state: str | None, passage_states: tuple[str, ...]) -> bool:

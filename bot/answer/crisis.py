@@ -125,7 +125,7 @@ _PATTERNS = [
     r"(?:not worth (?:it|living)|pointless|meaningless|worthless|hopeless|unbearable|over)\b",
     r"\bnot worth living\b",
     r"\b(?:whats|what is|wheres|see|no|dont see|cant see) (?:the |any |a )?point (?:in|of|to) (?:living|life|going on|"
-    r"anything anymore|being alive|trying anymore|it all|existing|carrying on|waking up)\b",
+    r"anything|being alive|trying anymore|it all|existing|carrying on|waking up)\b",
     r"\b(?:tired|sick|exhausted|done) (?:of|with) (?:living|being alive|life|existing|everything and everyone|it all)\b",
     r"\bwant (?:it|everything|this|the pain|my life|all of this|all this|it all) (?:all )?to (?:end|stop|be over)\b",
     r"\b(?:fall asleep|sleep|go to sleep) and (?:never|not) wake up\b",
