@@ -79,7 +79,8 @@ class Assistant:
         t1 = time.perf_counter()
         # The crisis check comes first and wins over every other verdict; it reads the message on
         # its own, not with the conversation.
-        safety = crisis.check(question, gate.crisis_level(gate.scores(vectors[-1])))
+        level = gate.crisis_level(gate.scores(vectors[-1]))
+        safety = crisis.check(question, level)
         # After a referral, "should i still go tomorrow" (0.81) is about the reading just referred.
         if safety.crisis and not (reading.about_referral and safety.reply == "check_in"):
             answer = compose.crisis(safety.career_question, reading.state, safety.reply)
@@ -134,6 +135,8 @@ class Assistant:
             if answer.body_full != answer.body:
                 doc_id = hits[0].passage.doc_id
                 answer.more_ref = f"{doc_id}:{hits[0].id - index.first_passage[doc_id]}"
+        if level != "no" and not safety.misheard:  # worrying, not a crisis: the reply offers 988 too
+            answer.notes.append(compose.SUPPORT_LINE)
         answer.related = self._labelled(answer.related, index)
         answer.answer = render.to_text(answer)
         answer.query = reading.query

@@ -199,3 +199,13 @@ def test_asking_the_point_of_anything_beside_an_exam_gets_988_and_the_offer_to_h
 
     check = crisis.check("i keep failing the cma practice tests and honestly whats the point of anything")
     assert check.crisis and check.reply == "self" and check.career_question
+
+
+def test_a_somewhat_worrying_message_keeps_its_reply_and_ends_with_988(kb_assistant):
+    from bot.answer import crisis
+    from bot.answer.compose import SUPPORT_LINE
+
+    assert not crisis.check("can i just stop taking my antidepressant cold turkey", "watch").crisis
+    worrying = kb_assistant.ask("can i just stop taking my antidepressant cold turkey")
+    assert worrying.status == "medical" and worrying.notes[-1] == SUPPORT_LINE and "988" in worrying.answer
+    assert SUPPORT_LINE not in kb_assistant.ask("how much does the cma cost").notes

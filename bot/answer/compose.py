@@ -71,6 +71,8 @@ DANGER_REPLY = (
     "areas take a text to 911. Stay where you are safest until help arrives. When you are safe, the "
     "988 Lifeline (call or text 988) is there if you need to talk it through, any time."
 )
+# Under any reply to a message the classifier finds somewhat worrying (gate.CRISIS_WATCH).
+SUPPORT_LINE = "If things feel heavy right now, you can call or text 988 any time, free and confidential."
 # After a referral, "should i still go to externship tomorrow": who decides, and who to tell.
 FIT_TO_GO_LINE = ("A doctor or nurse can also tell you whether you are well enough to go in; if you can't "
                   "go, tell your supervisor, instructor or externship site as early as you can.")

@@ -304,15 +304,17 @@ def matches(text: str) -> bool:
     return False
 
 
-def check(text: str, classifier: Literal["no", "unsure", "sure"] = "no") -> CrisisCheck:
-    """`classifier`: the gate's crisis class below its threshold, between it and the sure one, or above."""
+def check(text: str, classifier: Literal["no", "watch", "unsure", "sure"] = "no") -> CrisisCheck:
+    """`classifier`: the gate's crisis class below its watch line, below its threshold, between
+    it and the sure one, or above (gate.Gate.crisis_level)."""
     norm = normalise(text)
     by_pattern = matches(text)
     # The classifier alone mishears idioms, and questions about patients or a class on suicide
     # prevention ("what warning signs should we know for the behavioral health module", 0.88).
+    heard = classifier in ("unsure", "sure")
     misheard = classifier != "no" and bool(
         _IDIOM.search(norm) or (_PROFESSIONAL.search(norm) and not _FIRST_PERSON_CRISIS.search(norm)))
-    crisis = by_pattern or (classifier != "no" and not misheard)
+    crisis = by_pattern or (heard and not misheard)
     reply: Reply = "self" if by_pattern or (classifier == "sure" and not _HYPERBOLE.search(norm)) else "check_in"
     if not crisis and _ABUSE.search(norm) and not _PROFESSIONAL.search(norm):
         crisis, reply = True, "abuse"

@@ -37,6 +37,10 @@ CRISIS_MIN = 0.8         # the classifier's crisis class (README, Safety); crisi
 # still gives 988 and 911. Of the crisis phrasings in the safety sets that only the classifier
 # catches, 6 of 42 score below it (0.86-0.89), all of them still answered with 988.
 CRISIS_SURE = 0.9
+# Below CRISIS_MIN but above this, a message may still come from someone struggling: the reply
+# (whatever it is) ends with one line offering 988. Of the crisis phrasings safety_blind3's first
+# measurement missed, 16 of 34 score here; so do 6 of 388 career questions of dev and blind4.
+CRISIS_WATCH = 0.5
 
 # An urgent situation at work (a needlestick, a patient's alarming reading): not a career question,
 # and not the asker's own health either. The reply tells them to act now, not to read guidance.
@@ -188,8 +192,9 @@ class Gate:
         return GateScores(*(float(x) for x in p))
 
     @staticmethod
-    def crisis_level(s: GateScores) -> Literal["no", "unsure", "sure"]:
-        return "sure" if s.crisis >= CRISIS_SURE else "unsure" if s.crisis >= CRISIS_MIN else "no"
+    def crisis_level(s: GateScores) -> Literal["no", "watch", "unsure", "sure"]:
+        return ("sure" if s.crisis >= CRISIS_SURE else "unsure" if s.crisis >= CRISIS_MIN
+                else "watch" if s.crisis >= CRISIS_WATCH else "no")
 
     @staticmethod
     def decide(s: GateScores, career_question: bool = False) -> Verdict:
