@@ -300,9 +300,11 @@ def crisis(career_question: bool, state: str | None = None, reply: Reply = "self
     """The 988 reply (or a check-in asking directly), how to help someone the asker knows, the
     domestic violence hotline, or 911 for danger now; one more line when the message also held a
     career question."""
-    opening = {"self": CRISIS_REPLY, "spanish": CRISIS_SPANISH_REPLY, "attempt": ATTEMPT_REPLY, "check_in": CRISIS_CHECK_IN_REPLY, "someone_else": CRISIS_SOMEONE_ELSE_REPLY,
+    opening = {"self": CRISIS_REPLY, "spanish": CRISIS_SPANISH_REPLY, "attempt": ATTEMPT_REPLY,
+               "check_in": CRISIS_CHECK_IN_REPLY, "someone_else": CRISIS_SOMEONE_ELSE_REPLY,
                "abuse": ABUSE_REPLY, "danger": DANGER_REPLY}[reply]
-    body = opening + (f"\n\n{CRISIS_CAREER_LINE}" if career_question and reply in ("self", "attempt", "abuse") else "")
+    offer = career_question and reply in ("self", "attempt", "abuse")
+    body = opening + (f"\n\n{CRISIS_CAREER_LINE}" if offer else "")
     return Answer(status="crisis", answer="", body=body, state=state)
 
 
