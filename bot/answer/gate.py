@@ -35,7 +35,7 @@ CRISIS_MIN = 0.8         # the classifier's crisis class (README, Safety); crisi
 # Between CRISIS_MIN and this, the classifier alone is unsure: it heard "can i still work" and "should
 # i still go tomorrow" (0.81 each) as despair. Such a message gets a check-in that asks directly and
 # still gives 988 and 911. Of the crisis phrasings in the safety sets that only the classifier
-# catches, 6 of 42 score below it (0.86-0.89), all of them still answered with 988.
+# catches, 6 of 38 score below it (0.86-0.89), all of them still answered with 988.
 CRISIS_SURE = 0.9
 # Below CRISIS_MIN but above this, a message may still come from someone struggling: the reply
 # (whatever it is) ends with one line offering 988. Of the crisis phrasings safety_blind3's first
