@@ -81,7 +81,9 @@ def test_scope_questions_in_the_first_person_are_answered(kb_assistant, question
 
 @pytest.mark.parametrize("question", ["my patient's BP is 180/110 what should I do",
                                       "i got a needlestick drawing blood today",
-                                      "I stuck myself with a used needle at my externship"])
+                                      "I stuck myself with a used needle at my externship",
+                                      "pt is having chest pain in room 3 what do i do im the ma",
+                                      "my patient passed out in the waiting room", "my patient's bp is 190/120"])
 def test_urgent_situations_at_work_are_referred_to_the_supervisor(kb_assistant, question):
     answer = kb_assistant.ask(question)
     assert answer.status == "medical" and not answer.sources
@@ -209,3 +211,12 @@ def test_a_somewhat_worrying_message_keeps_its_reply_and_ends_with_988(kb_assist
     worrying = kb_assistant.ask("can i just stop taking my antidepressant cold turkey")
     assert worrying.status == "medical" and worrying.notes[-1] == SUPPORT_LINE and "988" in worrying.answer
     assert SUPPORT_LINE not in kb_assistant.ask("how much does the cma cost").notes
+
+
+@pytest.mark.parametrize("question", ["what does an ma do if a patient has a seizure",
+                                      "my patient had a stroke last year, can i still room her",
+                                      "how do i chart a patients temp of 101"])
+def test_a_patients_history_or_a_hypothetical_is_no_emergency_at_work(question):
+    from bot.answer.gate import is_workplace_emergency
+
+    assert not is_workplace_emergency(question)

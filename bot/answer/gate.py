@@ -53,6 +53,17 @@ _WORKPLACE = re.compile(
     r".{0,60}?\b(?:what (?:should|do|can) i do|what now|should i|is (?:that|this|it) (?:normal|ok|okay|bad|dangerous|high|low)|"
     r"(?:does|do|should|will) (?:she|he|they|it) (?:need|get|go|be))",
     re.IGNORECASE)
+# ... or an acute event or a reading told as happening now, question or not ("pt is having chest pain
+# in room 3", "my patient passed out in the waiting room", "my patient's bp is 190/120"), unless it
+# is a hypothetical about the job ("what does an ma do if a patient has a seizure").
+_PATIENT_NOW = re.compile(
+    r"\b(?:patient|pt)(?:s|'s|’s)?\b(?: \w+){0,3}? (?:is |s |just |started |keeps )?having (?:a |an )?"
+    r"(?:stroke|seizure|heart attack|chest pain|allergic reaction|anaphyla\w*|asthma attack)|"
+    r"\b(?:patient|pt)\b(?: \w+){0,3}? (?:just )?(?:passed out|fainted|collapsed|stopped breathing|is not breathing|"
+    r"isnt breathing|is unresponsive|went unresponsive|is seizing|is choking|is bleeding)|"
+    r"\b(?:patient|pt)(?:s|'s|’s) (?:bp|blood pressure|sugar|glucose|o2|sats?|pulse|heart rate|temp|temperature) "
+    r"(?:is|was|reads|read|came back at) (?:like |about |over )?\d", re.IGNORECASE)
+_HYPOTHETICAL = re.compile(r"\b(?:if|when|whenever|in case)\b", re.IGNORECASE)
 
 Verdict = Literal["medical", "out_of_scope", "in_scope", "uncovered"]
 
@@ -135,7 +146,7 @@ def is_emergency(text: str) -> bool:
 
 
 def is_workplace_emergency(text: str) -> bool:
-    return bool(_WORKPLACE.search(text))
+    return bool(_WORKPLACE.search(text) or (_PATIENT_NOW.search(text) and not _HYPOTHETICAL.search(text)))
 
 
 def load_examples(path: Path = EXAMPLES_PATH) -> dict[str, list[str]]:
