@@ -288,6 +288,11 @@ class CrisisCheck:
     misheard: bool = False  # the classifier heard a crisis in an idiom ("i could kill for a raise")
 
 
+def _about_someone_in_care(norm: str) -> bool:
+    """A patient, a caller or a class on prevention, and nothing about the asker."""
+    return bool(_PROFESSIONAL.search(norm)) and not _FIRST_PERSON_CRISIS.search(norm)
+
+
 def matches(text: str) -> bool:
     """The pattern layer alone: does the message read as a crisis?
 
@@ -298,7 +303,7 @@ def matches(text: str) -> bool:
         norm = _NOT_CRISIS.sub(" ", normalise(clause))
         if not norm or not _CRISIS.search(norm):
             continue
-        if _PROFESSIONAL.search(norm) and not _FIRST_PERSON_CRISIS.search(norm):
+        if _about_someone_in_care(norm):
             continue
         return True
     return False
@@ -313,7 +318,7 @@ def check(text: str, classifier: Literal["no", "watch", "unsure", "sure"] = "no"
     # prevention ("what warning signs should we know for the behavioral health module", 0.88).
     heard = classifier in ("unsure", "sure")
     misheard = classifier != "no" and bool(
-        _IDIOM.search(norm) or (_PROFESSIONAL.search(norm) and not _FIRST_PERSON_CRISIS.search(norm)))
+        _IDIOM.search(norm) or _about_someone_in_care(norm))
     crisis = by_pattern or (heard and not misheard)
     reply: Reply = "self" if by_pattern or (classifier == "sure" and not _HYPERBOLE.search(norm)) else "check_in"
     if not crisis and _ABUSE.search(norm) and not _PROFESSIONAL.search(norm):

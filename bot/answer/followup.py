@@ -89,11 +89,10 @@ def about_referral(question: str, context: Context) -> bool:
 
 def read(question: str, context: Context | None) -> Reading:
     context = context or Context()
-    if about_referral(question, context):  # read on its own: the referral's question is never searched with
-        return Reading(query=expand(question), state=find_state(question) or context.state,
-                       state_named=find_state(question) is not None, follow_up=False, intent=question,
-                       about_referral=True)
     named = find_state(question)
+    if about_referral(question, context):  # read on its own: the referral's question is never searched with
+        return Reading(query=expand(question), state=named or context.state, state_named=named is not None,
+                       follow_up=False, intent=question, about_referral=True)
     follow = bool(context.previous_question) and is_follow_up(question)
     switched = switch_entity(context.previous_question or "", question) if follow else None
     if switched is not None:
