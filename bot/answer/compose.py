@@ -77,6 +77,7 @@ SUPPORT_LINE = "If things feel heavy right now, you can call or text 988 any tim
 FIT_TO_GO_LINE = ("A doctor or nurse can also tell you whether you are well enough to go in; if you can't "
                   "go, tell your supervisor, instructor or externship site as early as you can.")
 CRISIS_CAREER_LINE = "When you feel ready, I'm here to help with your career question too."
+CRISIS_CAREER_LINE_ES = "Cuando te sientas listo o lista, también te ayudo con tu pregunta sobre tu carrera."
 WORKPLACE_REPLY = (
     "That sounds like something happening at work right now, so I won't answer it from career "
     "guidance. Tell the provider or your supervisor now, and follow your employer's protocol (for a "
@@ -303,8 +304,9 @@ def crisis(career_question: bool, state: str | None = None, reply: Reply = "self
     opening = {"self": CRISIS_REPLY, "spanish": CRISIS_SPANISH_REPLY, "attempt": ATTEMPT_REPLY,
                "check_in": CRISIS_CHECK_IN_REPLY, "someone_else": CRISIS_SOMEONE_ELSE_REPLY,
                "abuse": ABUSE_REPLY, "danger": DANGER_REPLY}[reply]
-    offer = career_question and reply in ("self", "attempt", "abuse")
-    body = opening + (f"\n\n{CRISIS_CAREER_LINE}" if offer else "")
+    offer = career_question and reply in ("self", "attempt", "abuse", "someone_else", "spanish")
+    line = CRISIS_CAREER_LINE_ES if reply == "spanish" else CRISIS_CAREER_LINE
+    body = opening + (f"\n\n{line}" if offer else "")
     return Answer(status="crisis", answer="", body=body, state=state)
 
 

@@ -35,11 +35,18 @@ _IN_PROGRESS = (
     r"\bgarage (?:\w+ ){0,4}(?:engine|motor|car) (?:running|on)\b"
     r"|\b(?:took|swallowed|taken|downed) (?:a bunch|a lot|a handful|too many|way too many|the whole bottle|a whole bottle)"
     r"(?: of)?(?: my| the)? (?:pills|meds|tablets|medication|bottle)\b|"
-    r"\b(?:took|swallowed|downed) all (?:of )?(?:my|the) (?:pills|tablets|bottle)\b")
+    r"\b(?:took|swallowed|downed) all (?:of )?(?:my|the) (?:pills|tablets|bottle)\b|"
+    # families added after safety_blind4 (a fitting set since 2026-11-27): "already swallowed them",
+    # everything in the cabinet, pills with alcohol on purpose, the car running with the door shut
+    r"\b(?:already|just) (?:swallowed|took|taken|downed) (?:them|it|all of them|them all|the rest)\b(?! (?:with|before|after|at|for))|"
+    r"\b(?:swallowed|took|taken|downed) (?:everything|all) (?:in|from) (?:the|my|our) (?:medicine |bathroom )?(?:cabinet|drawer|cupboard)\b|"
+    r"\b(?:pills|meds|tablets) (?:and|with|w) (?:alcohol|liquor|vodka|booze|drinking|wine|whiskey)\b(?= .*\b(?:on purpose|hoping|to die|give out|stop))|"
+    r"\b(?:car|engine|truck) (?:is |s )?(?:running|on) in (?:the|my|our) garage\b|\bgarage (?:door )?(?:shut|closed) (?:\w+ ){0,3}(?:car|engine) (?:running|on)\b")
 # Spanish, the language most often typed here after English: the crisis check runs before the
 # language check, and the reply is in Spanish.
 _SPANISH = (r"\b(?:no quiero (?:vivir|seguir viviendo|estar aqu)|quiero morir\w*|me quiero morir|matarme|suicidarme|"
-            r"quitarme la vida)\b")
+            r"quitarme la vida|quiero desaparecer|ya no aguanto (?:mas|más)|no aguanto (?:mas|más) (?:la vida|vivir)|"
+            r"(?:se|te) quiere (?:morir|matar)|ya tiene todo planeado)\b")
 _WANT = (r"(?:want|wanna|wantto|wish|wishing|going|gonna|gon|plan|planning|planned|ready|tempted|"
          r"thinking|thinkin|think|thought|decided|deciding|about|trying|tried|try|might|will|would|"
          r"should|could|urge|urges|keep|kept|feel like|feels like|need|needs)")
@@ -179,6 +186,23 @@ _PATTERNS = [
     r"(?:to|past|until|till|til|by) (?:\d+|my \d+|twenty|thirty|next (?:year|month|week|summer)|my birthday|graduation)\b",
     r"\b(?:swerve|swerving|swerved|drive|driving|steer|steering) (?:my car |my truck |the car )?(?:into|off) (?:a |the |oncoming )?"
     r"(?:median|guardrail|semi|overpass|highway|oncoming traffic|lake|ditch)\b",
+    # Families added after safety_blind4 (a fitting set since 2026-11-27), in general terms: an
+    # intent stated flatly, a countdown, a voice urging it, the last thing before a place ...
+    r"\b(?:im|i am|ill|i will|im gonna|im going to) (?:just |really |finally )?ending (?:it|it all|everything|things|my life)\b(?! (?:with|between))|"
+    r"\bi (?:already )?know (?:how|exactly how) (?:id|i would|i will|ill|to do it)?\b(?= .*\b(?:end|ending|die|kill|it|mean it))|"
+    r"\b(?:voices?|brain|head|mind) (?:\w+ ){0,3}(?:saying|says|telling me|tell me|tells me) (?:to )?(?:end it|jump|die|kill myself|do it)\b|"
+    r"\bnobody (?:has|will have|would have|needs) to (?:deal with|worry about|put up with) me\b|"
+    r"\bcounting down (?:the )?days\b(?= .*\b(?:nobody|no one|gone|over|free|end))|"
+    r"\b(?:log|logging) off (?:permanently|for good|forever)\b|\bdone swimming\b|\bno respawn\b|"
+    r"\b(?:last thing i (?:ever )?do|before i go to the (?:bridge|tracks|roof|lake|river))\b|"
+    r"\bnothing left to do but\b|\b(?:idk|dont know|not sure) if ill (?:even )?be (?:around|here|alive)\b|"
+    r"\b(?:crash\w*|driv\w*|swerv\w*) (?:my |the )?(?:car|truck)? ?(?:into|off) (?:\w+ ){0,3}on purpose\b|"
+    r"\bhoping (?:my heart|i) (?:just )?(?:gives out|stops|dont wake up|never wake up)\b|"
+    r"\b(?:tired|sick) of being a burden\b|\bk m s\b|"
+    # ... and self-harm told as an act or a hiding place
+    r"\b(?:practic\w*|doing it) on myself with (?:a |the |my )?(?:razors?|blades?|knife|lighter)\b|"
+    r"\b(?:doing|did) (?:the thing|it|s h) again\b(?= .*\b(?:blade|razor|s h|cut|scars?))|\bs h\b(?= .*\bblades?\b)|"
+    r"\b(?:bang|banging|hit|hitting) my head (?:on|against) (?:the |a )?wall\b",
     _SPANISH,
 ]
 # Someone the asker knows ("my coworker said she wants to end her life"): 988 helps those who
@@ -198,7 +222,15 @@ _SOMEONE_ELSE = re.compile(
     # A goodbye from someone who then cannot be reached, whoever it is.
     r"|\b(?:posted|sent|texted|messaged|saying|said) (?:\w+ ){0,4}(?:a goodbye|goodbye|sorry for everything)\b"
     r"(?= .*\b(?:not (?:answering|picking up|responding|replying)|wont (?:answer|pick up|respond|reply)|cant reach|"
-    r"hopes? i have a good life))")
+    r"hopes? i have a good life))"
+    # after safety_blind4: a goodbye, an empty bottle or a last post, then no answer; means named;
+    # a burden that stopped their medicine on purpose; burns they did to themselves
+    r"|\b(?:thanks for everything|take care of my (?:cat|dog|kids|plants|pets?)|empty (?:pill )?bottle)\b"
+    r"(?= .*\b(?:not (?:answering|picking up|responding|replying)|wont (?:answer|pick up)|cant reach|sorry|gone)\b)|"
+    r"\bsee (?:yall|you all|you|u|ya) on the other side\b|\beat (?:his|her|their|my|a) gun\b|"
+    r"\b(?:better off|get the insurance(?: money)?) (?:\w+ ){0,3}if (?:i|he|she|they) (?:was|were|is|am|died|was dead) (?:gone|dead)?\b|"
+    r"\bstopped taking (?:her|his|their|my) (?:\w+ ){0,2}on purpose\b|"
+    r"\bburns? (?:on|in) (?:her|his|their) (?:arms?|legs?|wrists?|thighs?) (?:\w+ ){0,3}(?:did|does|made|with a lighter)\b")
 _CRISIS = re.compile("|".join(f"(?:{p})" for p in [*_PATTERNS, _SOMEONE_ELSE.pattern]))
 
 # Someone hurting the asker at home or in a relationship: 911 and the National Domestic Violence
@@ -216,7 +248,21 @@ _ABUSE = re.compile(
     r"\b(?:dont|do not|never) feel safe (?:at home|in my (?:own )?(?:home|house|room|bed)|sleeping|going home|"
     r"around (?:him|her|them))\b|"
     r"\b(?:domestic (?:violence|abuse)|being abused|abusive (?:relationship|partner|boyfriend|girlfriend|husband|wife|"
-    r"home|marriage))\b")
+    r"home|marriage))\b|"
+    # after safety_blind4: violence told with a pronoun, being locked in or controlled, stalking,
+    # sexual abuse, and Spanish
+    r"\b(?:he|she|they) (?:\w+ ){0,2}(?:hits|beats|slaps|chokes|choked|strangled|strangles|kicks|punches|threw|pushed|shoved) me\b(?! up)|"
+    r"\b(?:strangled|choked) me (?:till|until|til)\b|\b(?:threw|pushed|shoved|kicked) me (?:down|into|against|off)\b|"
+    r"\b(?:locks|locked|lock) me (?:in|out)\b(?= .*\b(?:he|she|bf|gf|boyfriend|girlfriend|husband|wife|partner|leaves|took))|"
+    r"\b(?:cant|can not|not allowed to|wont let me) leave the (?:house|apartment|home) without (?:him|her|them)\b|"
+    r"\b(?:takes|took|keeps) (?:all of |all )?my (?:whole )?(?:paycheck|money|phone|keys|id)\b(?= .*\b(?:leave|cant|wont let|hits|scared))|"
+    r"\b(?:found|put) (?:a |an )?(?:tracker|gps|airtag|tracking device) (?:on|in) my\b|"
+    r"\bso i (?:can never|could never|cant ever|can not ever|cant) leave\b|"
+    r"\b(?:im|i am|i m|i feel) not safe (?:at home|here|with (?:him|her|them)|in my (?:home|house))\b|"
+    r"\b(?:touched|touches|molested|molests|raped|rapes|assaulted) me\b|\bmakes me do (?:stuff|things) i dont want\b|"
+    r"\bcomes? (?:in|into) my (?:room|bed) at night\b|"
+    r"\b(?:her|his|their) (?:uncle|dad|father|stepdad|stepfather|mom|mother|boyfriend|brother|cousin) (?:hurts|hits|beats|touches) (?:her|him|them)\b|"
+    r"\bme (?:pega|golpea|amenaza)\b")
 
 # Danger from someone else right now, at home: 911 first.
 _DANGER = re.compile(
@@ -228,7 +274,8 @@ _DANGER = re.compile(
 # A message about someone in one's care: a professional question, unless it is also about oneself.
 _PROFESSIONAL = re.compile(
     r"\b(?:patient|patients|pt|pts|client|clients|caller|callers|resident|residents|"
-    r"screening|screen for|assess|assessment|risk|phq|warning signs|prevention|module|lecture|chapter|behavioral health)\b")
+    r"screening|screen for|assess|assessment|risk|phq|warning signs|prevention|module|lecture|chapter|behavioral health|"
+    r"peds|pediatrics?|as (?:the|an|a) (?:ma|medical assistant))\b")
 _CLAUSES = re.compile(r"[?!;\n]+|\.(?!\s*(?:like|just|for good|permanently|forever)\b)|,\s+(?=(?:and |but |also |honestly |tbh |i |im |i'm ))|\s+(?:but|also|anyway|anyways)\s+")
 # Names that contain the word but are not about anyone's life.
 _NOT_CRISIS = re.compile(r"\bsuicide (?:squad|doors?|sprints?|runs?|drills?|king|bomber|note (?:scene|in the (?:movie|book)))\b|\bvirgin suicides\b")
@@ -240,7 +287,8 @@ _FIRST_PERSON_CRISIS = re.compile(
 
 # Words that show a message also carries a career question the bot can help with afterwards.
 _CAREER = re.compile(
-    r"\b(?:cma|rma|ccma|ncma|cmac|ma|mas|medical assist\w*|exam|exams|test|certif\w*|cert|certs|school|program|"
+    r"\b(?:curso|escuela|trabajo|examen|asistente|carrera|certificaci\w*|"  # Spanish
+    r"cma|rma|ccma|ncma|cmac|ma|mas|medical assist\w*|exam|exams|test|certif\w*|cert|certs|school|program|"
     r"class|classes|externship|clinicals?|job|jobs|career|hired|hiring|interview|license|licensing|phlebotom\w*|"
     r"nursing|nurse|pay|salary|degree|diploma|retake|course|resume|employer|work as|practicum|boards|tips|study|"
     r"studying|shift|shifts|overtime|laid off|fired|practicals?|preceptor|rent|hours|manager|boss|quit|coworkers?|"
