@@ -266,3 +266,5 @@ def test_a_career_question_only_the_crisis_class_leans_on_is_not_referred_to_a_c
     assert Gate.decide(worried_career) == "in_scope"
     assert Gate.decide(health) == "medical"
     assert Gate.decide(low_mood) == "medical"  # the others' share: 0.30 / 0.40
+    # below the watch band the crisis share still counts toward one's health
+    assert Gate.decide(GateScores(medical=0.27, out_of_scope=0.01, in_scope=0.28, crisis=0.29, uncovered=0.15)) == "medical"

@@ -212,13 +212,13 @@ class Gate:
         """A career question the wording gives away (a scope question such as "can I draw blood?",
         a named credential) is never read as a request for medical advice, nor as out of scope
         ("ccma renewal fee" was)."""
-        # Below the crisis line, a message about one's own wellbeing is still about one's health; but a
-        # message the crisis class alone holds below its line ("crisis" 0.75, "medical" 0.04) is a
-        # career question with a worried tone, answered with the 988 line under it, not referred.
-        # The other classes decide it: on dev this declined 1 more out-of-scope question (0.977 ->
-        # 1.000) and blind4 1 more uncovered one; no medical question was lost on any split.
+        # Below the crisis line, a message about one's own wellbeing is still about one's health; but
+        # one the crisis class alone holds in its watch band ("crisis" 0.75, "medical" 0.04) is a
+        # career question in a worried tone, answered with the 988 line under it, not referred: the
+        # other classes decide it. Below the watch band the crisis share still counts ("im pregnant
+        # can i still get the hep b shot": crisis 0.29, medical 0.27).
         if (s.medical + s.crisis >= MEDICAL_MIN and not career_question
-                and (s.medical >= s.crisis or s.without_crisis().medical >= MEDICAL_MIN)):
+                and (s.crisis < CRISIS_WATCH or s.medical >= s.crisis or s.without_crisis().medical >= MEDICAL_MIN)):
             return "medical"
         # A loose knowledge-base match never overrides this: "how long does it take to become an
         # electrician" matches the MA timeline at 0.45 and is still out of scope (the Assistant
