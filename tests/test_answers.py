@@ -28,6 +28,8 @@ def test_the_figure_of_the_asked_kind_leads():
     ("how many times can i retake it", "up to four attempts", "every 2 years"),  # number words, synonyms
     ("how often do i renew", "renew each year", "$1,200"),
     ("how long is the exam", "160 minutes", "$125"),
+    ("if i start in january how soon can i be working", "9 to 12 months", "$1,200"),  # a wait
+    ("took my ccma yesterday when do i get my score", "within about 2 days", "$125"),
 ])
 def test_figure_patterns(question, kind_example, other):
     pattern = figures.pattern(question)

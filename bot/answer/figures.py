@@ -20,7 +20,8 @@ _COUNTED_AS = {"time": r"(?:times?|attempts?|tries)", "ceu": r"(?:ceus?|ce (?:ho
 _FIGURE_QUESTION = re.compile(
     r"\b(?:how (?:much|many|long|often|old)|what(?:'?s| is| are)? (?:the )?(?:cost|fee|fees|price|pay|salary|wage|score|"
     r"passing score|percent|percentage|number|pass rate|passing rate)|cost|fee|fees|price|salary|wage|per hour|hourly|"
-    r"an hour|passing score|pass rate|passing rate)\b", re.IGNORECASE)
+    r"an hour|passing score|pass rate|passing rate|how soon|how quickly|how fast|"
+    r"when (?:do|will|would|should) (?:i|you|we) (?:get|hear|find out|receive|know))\b", re.IGNORECASE)
 DOLLARS = re.compile(r"\$\s?\d")
 _DURATION = re.compile(
     rf"{_NUMBER}\s*(?:to\s*{_NUMBER}\s*)?(?:-\s*)?(?:weeks?|months?|years?|days?|hours?|minutes?)\b|"
@@ -30,7 +31,9 @@ _FIGURE_KINDS = (
     (re.compile(r"\bhow much\b|\b(?:cost|costs|fee|fees|price|tuition|pay|paid|salary|wages?|make|earn\w*|per hour|"
                 r"hourly|an hour)\b", re.IGNORECASE), DOLLARS),
     (re.compile(r"\bhow many (\w+)", re.IGNORECASE), None),  # the unit is the counted noun itself
-    (re.compile(r"\bhow long|how old|how often|\bweeks?\b|\bmonths?\b|\byears?\b", re.IGNORECASE), _DURATION),
+    # "how soon can i be working", "when do i get my score": a wait, told as a duration
+    (re.compile(r"\bhow long|how old|how often|how soon|how quickly|how fast|\bwhen (?:do|will|would|should) (?:i|you|we) "
+                r"(?:get|hear|find out|receive|know)\b|\bweeks?\b|\bmonths?\b|\byears?\b", re.IGNORECASE), _DURATION),
     (re.compile(r"\bscore|percent|pass(?:ing)? rate", re.IGNORECASE),
      re.compile(r"\d+\s*%|\bpercent\b|\bscore of \d|\d{2,3}\b")),
 )
