@@ -30,6 +30,7 @@ def test_the_figure_of_the_asked_kind_leads():
     ("how long is the exam", "160 minutes", "$125"),
     ("if i start in january how soon can i be working", "9 to 12 months", "$1,200"),  # a wait
     ("took my ccma yesterday when do i get my score", "within about 2 days", "$125"),
+    ("how long is it good for", "must be renewed every 2 years", "3 hours for 180 questions"),  # validity
 ])
 def test_figure_patterns(question, kind_example, other):
     pattern = figures.pattern(question)
@@ -206,6 +207,8 @@ def test_a_longer_question_with_a_pronoun_and_no_subject_of_its_own_is_a_follow_
     assert is_follow_up("how many hrs of training do i need for that")
     assert not is_follow_up("how many hrs of training do i need for the cma exam")
     assert is_follow_up("how many questions is their exam")  # "their": the organisation asked about before
+    assert is_follow_up("do they ever turn into a job")  # the pronoun is what is asked about
+    assert not is_follow_up("do externships ever turn into a job")
 
 
 def test_known_gaps_of_the_knowledge_base_are_declined_by_name(kb_assistant):

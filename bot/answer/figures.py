@@ -31,6 +31,11 @@ _FIGURE_KINDS = (
     (re.compile(r"\bhow much\b|\b(?:cost|costs|fee|fees|price|tuition|pay|paid|salary|wages?|make|earn\w*|per hour|"
                 r"hourly|an hour)\b", re.IGNORECASE), DOLLARS),
     (re.compile(r"\bhow many (\w+)", re.IGNORECASE), None),  # the unit is the counted noun itself
+    # "how long is it good for", "how long does the cma last": how long a credential stays valid
+    (re.compile(r"\bhow long (?:is|are|does|do|will) (?:it|they|that|my|the|your|a|an) ?(?:\w+ )?(?:good|valid|last)\b|"
+                r"\bhow long (?:until|before) (?:it|they|my \w+|the \w+) expires?\b", re.IGNORECASE),
+     re.compile(r"\b(?:every|each) (?:\w+ )?(?:years?|months?)\b|\b(?:valid|good) for (?:\w+ )?\d|\brenew\w* (?:\w+ ){0,4}\d+ years?\b",
+                re.IGNORECASE)),
     # "how soon can i be working", "when do i get my score": a wait, told as a duration
     (re.compile(r"\bhow long|how old|how often|how soon|how quickly|how fast|\bwhen (?:do|will|would|should) (?:i|you|we) "
                 r"(?:get|hear|find out|receive|know)\b|\bweeks?\b|\bmonths?\b|\byears?\b", re.IGNORECASE), _DURATION),

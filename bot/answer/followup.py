@@ -15,6 +15,9 @@ FOLLOW_UP_MAX_WORDS = 8
 ANAPHORA_MAX_WORDS = 12  # a longer question with a pronoun and no subject of its own still leans back
 _LEADS = re.compile(r"^\s*(and|also|plus|but|so|then|what about|how about|what if|same for|ok(ay)?|and what about)\b",
                     re.IGNORECASE)
+# "do they ever turn into a job", "is it hard to get": a pronoun is what the question is about.
+_PRONOUN_SUBJECT = re.compile(r"^\s*(?:do|does|did|is|are|was|were|can|could|will|would|should|has|have) "
+                              r"(?:they|it|those|these|that|them)\b", re.IGNORECASE)
 _ANAPHORA = re.compile(r"\b(it|its|it's|that|this|they|them|their|theirs|those|these|there|one|ones)\b", re.IGNORECASE)
 
 
@@ -54,7 +57,7 @@ def is_follow_up(question: str) -> bool:
         return False
     if len(words) > FOLLOW_UP_MAX_WORDS:  # "how many hrs of training do i need for that"
         return bool(_ANAPHORA.search(question)) and not _NAMES_SUBJECT.search(question)
-    if _LEADS.match(question):
+    if _LEADS.match(question) or _PRONOUN_SUBJECT.match(question):
         return True
     if len(words) <= 3:  # "how many questions", "how many years?": nothing to go on alone
         return True
