@@ -33,6 +33,7 @@ _QUALIFIER = re.compile(r"^(?:(?:no date given|undated|current|no year given|yea
                         r"reported|updated|accessed|edition|in|as of|and|,|\s|(?:19|20)\d\d(?:-\d\d(?:\d\d)?)?)+|"
                         r".*\bour (?:own )?calculation\b.*|.*\bown calculation\b.*)$", re.IGNORECASE)
 _CREDENTIALS = {c.replace("-", "") for c in CREDENTIALS} | {"MA", "CNA", "LPN", "RN", "PA"}
+_CITING = re.compile(r"\b(?:citing|quoting)\b", re.IGNORECASE)
 _SMALL = {"of", "for", "and", "the", "on", "in", "to", "a", "an"}
 # Words too common among sources to tell one from another.
 _COMMON = {"medical", "assistant", "assistants", "assisting", "exam", "exams", "guide", "guides", "page",
@@ -146,7 +147,10 @@ def _strong_in(part: str, key: str, domains: set[str], acronyms: set[str]) -> bo
 
 def match(part: str, sources: Sequence[str], section: Sequence[int] = ()) -> set[int]:
     """The sources (0-based positions) one part of a citation names; empty when none. Among
-    sources sharing a key ("AAMA"), the part's other words choose, then the section's own list."""
+    sources sharing a key ("AAMA", a domain), the section's own list chooses, then the part's
+    other words and whether the key is in the source's name (its author, not whom it quotes)."""
+    if (citing := _CITING.search(part)) and (head := match(part[:citing.start()], sources, section)):
+        return head  # "healthcare-schools-online.com, citing the AAMA": the site is the source
     domains, acronyms, words = _domains(part), _acronyms(part), _words(part)
     all_keys = [keys(s) for s in sources]
     score = [len(k.words & words) for k in all_keys]
@@ -156,13 +160,15 @@ def match(part: str, sources: Sequence[str], section: Sequence[int] = ()) -> set
             if _strong_in(part, key, domains, acronyms):
                 by_key.setdefault(key, set()).add(i)
                 score[i] += 3 if key in k.own else 2
-    groups = list(by_key.values()) or [{i for i, s in enumerate(score) if s >= 2}]
+    # A key inside a longer one names no one else: "AAMA" in "AAMA legal counsel".
+    groups = [g for key, g in by_key.items()
+              if not any(key != other and re.search(rf"\b{re.escape(key.lower())}\b", other.lower())
+                         for other in by_key)]
     out: set[int] = set()
-    for group in filter(None, groups):
-        top = max(score[i] for i in group)
-        best = {i for i in group if score[i] == top}
-        own = {i for i in best if i + 1 in section}
-        out |= own or best
+    for group in groups or [{i for i, s in enumerate(score) if s >= 2}]:
+        own = {i for i in group if i + 1 in section} or group
+        top = max((score[i] for i in own), default=0)
+        out |= {i for i in own if score[i] == top}
     return out
 
 
