@@ -5,7 +5,7 @@ Guidance cites in parentheses, usually once at the end of a paragraph for its se
 parenthetical is read as a citation only when one of its parts (split at ";") names a source of
 the document: by a domain (mometrix.com), an organisation's acronym (AAMA, BLS; "NC DPI" for the
 North Carolina Department of Public Instruction), the organisation's name ("AAMA legal counsel"),
-or at least two words only that source has ("an older textbook listed $120"). A credential's name
+or else two of its telling words ("an older textbook listed $120"). A credential's name
 ("CMA (AAMA)") or an acronym spelled out ("American Medical Technologists (AMT)") is no citation.
 
 A sentence cites the citations inside it, else the next one later in its paragraph. A sentence
@@ -219,7 +219,6 @@ def read(text: str, sources: Sequence[str], section: Sequence[int] = ()) -> Iter
             continue
         parts = _parts(inner)
         matched = [match(p, sources, section) for p in parts]
-        start = m.start()
         if not any(matched) and all(_aside(p) or _plain(p) for p in parts):
             lead = _clause_before(text, m.start())
             found = match(lead, sources, section)
@@ -229,7 +228,7 @@ def read(text: str, sources: Sequence[str], section: Sequence[int] = ()) -> Iter
         if not any(matched):
             continue
         unmatched = tuple(p for p, found in zip(parts, matched) if not found and not _aside(p))
-        yield Citation(start, m.end(), f"({inner})", frozenset().union(*matched), unmatched)
+        yield Citation(m.start(), m.end(), f"({inner})", frozenset().union(*matched), unmatched)
 
 
 def looks_cited(inner: str) -> bool:
