@@ -84,7 +84,9 @@ def citation_warnings(doc: Document) -> list[tuple[int, str]]:
     out = []
     for line, heading, raw in _raw_sections(doc):
         meta, rest, _ = read_meta(raw)
+        # Editors' comments blanked, not removed, so offsets keep their lines.
         text = re.sub(r"<!--.*?-->", lambda m: re.sub(r"[^\n]", " ", m.group()), rest, flags=re.DOTALL)
+        # The line `rest` starts on: after the heading (the intro has none) and the section comment.
         first = line + raw[:len(raw) - len(rest)].count("\n") + (heading != doc.title or line > 1)
         for offset, what in citations.unmatched(text, doc.sources, meta.sources):
             out.append((first + text.count("\n", 0, offset),
