@@ -133,7 +133,7 @@ def cmd_knowledge_publish(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_knowledge_check(args: argparse.Namespace, settings: Settings) -> int:
     from bot.knowledge.admin import STALE_AFTER_DAYS, stale_documents
-    from bot.knowledge.load import load_documents
+    from bot.knowledge.load import load_documents, warnings
 
     docs, problems = load_documents(settings.knowledge_dir)
     for p in problems:
@@ -142,9 +142,12 @@ def cmd_knowledge_check(args: argparse.Namespace, settings: Settings) -> int:
     for d in stale:
         print(f"{d.path}: reviewed_on: {d.reviewed_on} is more than {STALE_AFTER_DAYS} days ago; "
               "check it against its sources and update reviewed_on")
+    warned = [w for d in docs for w in warnings(d)]
+    for w in warned:
+        print(f"warning: {w}")
     published = sum(d.publishable for d in docs)
     print(f"{len(docs)} documents ({published} published, {len(docs) - published} drafts): "
-          f"{len(problems)} problem(s), {len(stale)} due for review")
+          f"{len(problems)} problem(s), {len(stale)} due for review, {len(warned)} warning(s)")
     return 2 if problems else 0
 
 

@@ -51,8 +51,11 @@ class Passage:
     text: str
     topic: str
     states: tuple[str, ...]
-    sources: tuple[str, ...]   # what this passage's section cites, most authoritative first
+    sources: tuple[str, ...]   # what this passage's section cites, in the front matter's order
     reviewed_on: str
+    # For each of the passage's sentences (`passages.sentences(text)`), the positions in `sources`
+    # of the ones it cites: an answer shows only what its sentences cite.
+    cites: tuple[tuple[int, ...], ...] = ()
     asks: tuple[str, ...] = ()  # questions people type that this passage answers
     gaps: tuple[Gap, ...] = ()  # questions asked near it that the guidance does not answer
 

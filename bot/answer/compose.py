@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.knowledge.load import TOPICS
+from bot.knowledge.passages import sentences as sentences_of
 from bot.answer import figures
 from bot.answer.coverage import PAY
 from bot.answer.crisis import Reply
@@ -179,8 +180,23 @@ def answer_first(sentences: list[tuple[str, float]], figure: re.Pattern[str] | N
                  budget: int = ANSWER_WORDS) -> str:
     """The one to three sentences that answer the question, about `budget` words: the figure asked
     for first (`figures.pattern`), otherwise the best matches in the passage's own order."""
-    if not sentences:
+    return opening(choose(sentences, figure, budget))
+
+
+def opening(chosen: list[str]) -> str:
+    """The chosen sentences as the reply opens: read out of its place, "So in May 2024 roughly
+    half..." opens with a link to nothing."""
+    if not chosen:
         return ""
+    first = _LINK.sub(lambda m: m.group(1).upper(), chosen[0], count=1)
+    return "\n".join([first, *chosen[1:]])
+
+
+def choose(sentences: list[tuple[str, float]], figure: re.Pattern[str] | None = None,
+           budget: int = ANSWER_WORDS) -> list[str]:
+    """The sentences `answer_first` shows, in the order it shows them, as the passage words them."""
+    if not sentences:
+        return []
     scored = [(score, pos, text) for pos, (text, score) in enumerate(sentences)]
     lead = _lead(scored, figure)
     chosen = [lead]
@@ -214,9 +230,7 @@ def answer_first(sentences: list[tuple[str, float]], figure: re.Pattern[str] | N
         words += n
     rest = sorted(chosen[1:], key=lambda c: c[1])
     ordered = [lead, *rest] if figure is not None else sorted(chosen, key=lambda c: c[1])
-    # Read out of its place, "So in May 2024 roughly half..." opens with a link to nothing.
-    first = _LINK.sub(lambda m: m.group(1).upper(), ordered[0][2], count=1)
-    return "\n".join([first, *(c[2] for c in ordered[1:])])
+    return [c[2] for c in ordered]
 
 
 def _about_another_state(sentence: str, state: str | None, passage_states: tuple[str, ...]) -> bool:
@@ -227,11 +241,20 @@ def _about_another_state(sentence: str, state: str | None, passage_states: tuple
     return len(states) == 1 and not states & {state, *passage_states}
 
 
-def _sources(passages: list[Passage], titles: dict[str, str]) -> list[Source]:
-    """Every source the shown passages cite, once each, with the reviewed date."""
+def cited(p: Passage, shown: list[str]) -> tuple[str, ...]:
+    """The sources the shown sentences of a passage cite, in the front matter's order; all of the
+    passage's when it is shown whole (`shown` empty) or a sentence is not one of its own."""
+    cites = dict(zip(sentences_of(p.text), p.cites))
+    if not shown or any(s not in cites for s in shown):
+        return p.sources
+    return tuple(p.sources[i] for i in sorted({i for s in shown for i in cites[s]}))
+
+
+def _sources(shown: list[tuple[Passage, tuple[str, ...]]], titles: dict[str, str]) -> list[Source]:
+    """The sources of the shown passages, once each, with the reviewed date."""
     out, seen = [], set()
-    for p in passages:
-        for src in p.sources:
+    for p, sources in shown:
+        for src in sources:
             if src not in seen:
                 seen.add(src)
                 out.append(Source(p.doc_id, titles.get(p.doc_id, p.title), src, p.reviewed_on))
@@ -262,12 +285,14 @@ def answered(hits: list[Hit], state: str | None, state_named: bool, titles: dict
                      f"Check with the {state_name(state)} medical and nursing boards.")
     if sentences:
         sentences = [(t, sc - 1.0 if _about_another_state(t, state, p.states) else sc) for t, sc in sentences]
-    body = answer_first(sentences, figure) if sentences else full
+    chosen = choose(sentences or [], figure)
+    body = opening(chosen) or full
     if already_said and body == already_said:
         # A follow-up that lands on the same sentences gets the passage's next-best ones instead.
         fresh = [s for s in sentences or [] if s[0] not in already_said]
-        body = answer_first(fresh, figure) if fresh else full
-    shown = [p]
+        chosen = choose(fresh, figure)
+        body = opening(chosen) or full
+    shown = [(p, cited(p, chosen))]
     local = _local(hits, state, p.topic) if not p.states else None
     if local is not None:
         # General guidance first, then what the asker's own state adds to it.
@@ -276,7 +301,7 @@ def answered(hits: list[Hit], state: str | None, state_named: bool, titles: dict
         prefix = "" if text.lower().startswith(f"in {state_name(state).lower()}") else f"In {state_name(state)}: "
         body += f"\n\n{prefix}{text}"
         full += f"\n\n{prefix}{text}"
-        shown.append(lp)
+        shown.append((lp, cited(lp, sentences_of(text) if text != lp.text else [])))
         notes = []
     sources = _sources(shown, titles)
     exclude = {s.doc_id for s in sources}

@@ -7,17 +7,33 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 from bot.types import Answer
 
 TELEGRAM_LIMIT = 4096
 
 
+def _by_document(answer: Answer) -> list[tuple[list[str], str]]:
+    """The answer's sources grouped by document, each group with the document's reviewed date:
+    the date is said once per document, not after every source."""
+    groups: list[tuple[str, list[str], str]] = []
+    for s in answer.sources:
+        if groups and groups[-1][0] == s.doc_id:
+            groups[-1][1].append(s.source)
+        else:
+            groups.append((s.doc_id, [s.source], s.reviewed_on))
+    return [(sources, reviewed) for _, sources, reviewed in groups]
+
+
+def _source_line(answer: Answer, label: str, escape: Callable[[str], str]) -> str:
+    return label + "; ".join("; ".join(escape(s) for s in sources) + (f" · reviewed {escape(on)}" if on else "")
+                             for sources, on in _by_document(answer))
+
+
 def source_line(answer: Answer) -> str | None:
-    if not answer.sources:
-        return None
-    return "Source: " + "; ".join(
-        s.source + (f" (reviewed {s.reviewed_on})" if s.reviewed_on else "") for s in answer.sources)
+    """"Source: AAMA ...; AMT ... · reviewed 2026-11-26": what the shown sentences cite."""
+    return _source_line(answer, "Source: ", str) if answer.sources else None
 
 
 def to_text(answer: Answer) -> str:
@@ -40,8 +56,7 @@ def to_html(answer: Answer, limit: int = TELEGRAM_LIMIT) -> str:
         body = re.sub(r"\b(988|911|1-800-222-1222)\b", r"<b>\1</b>", body)
     parts = [body, *(f"<i>{e(n)}</i>" for n in answer.notes)]
     if answer.sources:
-        parts.append("<b>Source:</b> " + "; ".join(
-            e(s.source) + (f" · reviewed {e(s.reviewed_on)}" if s.reviewed_on else "") for s in answer.sources))
+        parts.append(_source_line(answer, "<b>Source:</b> ", e))
     text = "\n\n".join(parts)
     if len(text) > limit:  # bodies are trimmed long before this; a last guard for odd sources
         text = e(to_text(answer))[: limit - 1] + "…"

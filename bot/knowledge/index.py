@@ -46,7 +46,9 @@ log = logging.getLogger("careerbot.index")
 CURRENT = "current"
 MANIFEST = "manifest.json"
 KEEP_VERSIONS = 3
-FORMAT = 3  # 2: ONNX encoder folder in the manifest, gate with a crisis class; 3: known gaps (gaps.npy)
+# 2: ONNX encoder folder in the manifest, gate with a crisis class; 3: known gaps (gaps.npy);
+# 4: the sources each sentence cites (sentences.sources)
+FORMAT = 4
 # Up to this many passages exact search is both exact and fast (about 4 ms at 50k on two cores);
 # past it an IVF index answers in under 5 ms at a million with recall@10 of 1.0 (README, Performance);
 # below it IVF would lose recall (0.80 at 10k in `make bench`).
@@ -167,15 +169,18 @@ def _write_passages_db(path: Path, docs: list[Document], passages: list[Passage]
     db.table("passages").enable_fts(["title", "section", "text", "asks"], tokenize="porter")
     # Rows of asks.npy, gaps.npy and sentences.npy, in order: which passage each belongs to. Gaps
     # stay out of FTS5: their words must not draw the passage into answers.
-    for table in ("asks", "sentences"):
-        db.table(table).create({"id": int, "passage_id": int, "text": str}, pk="id")
+    db.table("asks").create({"id": int, "passage_id": int, "text": str}, pk="id")
+    # A sentence's sources: positions in its passage's sources (JSON), what an answer showing it cites.
+    db.table("sentences").create({"id": int, "passage_id": int, "text": str, "sources": str}, pk="id")
     db.table("gaps").create({"id": int, "passage_id": int, "name": str, "text": str}, pk="id")
     db.table("asks").insert_all(({"id": i, "passage_id": pid, "text": t}
                                  for i, (pid, t) in enumerate(ask_rows(passages))), pk="id")
     db.table("gaps").insert_all(({"id": i, "passage_id": pid, "name": g.name, "text": g.question}
                                  for i, (pid, g) in enumerate(gap_rows(passages))), pk="id")
-    db.table("sentences").insert_all(({"id": i, "passage_id": pid, "text": t}
-                                      for i, (pid, t) in enumerate(sentence_rows(passages))), pk="id")
+    cites = [c for p in passages for c in p.cites]
+    db.table("sentences").insert_all(({"id": i, "passage_id": pid, "text": t, "sources": json.dumps(c)}
+                                      for i, ((pid, t), c) in enumerate(zip(sentence_rows(passages), cites,
+                                                                            strict=True))), pk="id")
     db.close()
 
 
@@ -419,6 +424,11 @@ class LoadedIndex:
         self.db = sqlite3.connect(f"file:{path / 'passages.db'}?mode=ro&immutable=1", uri=True,
                                   check_same_thread=False)
         self._db_lock = threading.Lock()
+        self.sentences: dict[int, list[tuple[int, str]]] = {}
+        cites: dict[int, list[tuple[int, ...]]] = {}
+        for sid, pid, text, cited in self.db.execute("select id, passage_id, text, sources from sentences order by id"):
+            self.sentences.setdefault(pid, []).append((sid, text))
+            cites.setdefault(pid, []).append(tuple(json.loads(cited)))
         rows = self.db.execute("select id, doc_id, title, section, text, topic, states, sources, reviewed_on, asks "
                                "from passages order by id").fetchall()
         gaps: dict[int, list[Gap]] = {}
@@ -427,7 +437,7 @@ class LoadedIndex:
         self.passages = [Passage(doc_id=r[1], title=r[2], section=r[3], text=r[4], topic=r[5],
                                  states=tuple(s for s in r[6].split(",") if s), sources=tuple(json.loads(r[7])),
                                  reviewed_on=r[8], asks=tuple(a for a in r[9].split("\n") if a),
-                                 gaps=tuple(gaps.get(r[0], ()))) for r in rows]
+                                 gaps=tuple(gaps.get(r[0], ())), cites=tuple(cites.get(r[0], ()))) for r in rows]
         # Section questions, known gaps and sentences: vectors and the passage each belongs to.
         self.ask_vectors = np.load(path / "asks.npy")
         self.ask_passage = np.array([r[0] for r in self.db.execute("select passage_id from asks order by id")],
@@ -437,9 +447,6 @@ class LoadedIndex:
         self.gaps = [g for _, g in rows]
         self.gap_passage = np.array([pid for pid, _ in rows], dtype=np.int64)
         self.sentence_vectors = np.load(path / "sentences.npy")
-        self.sentences: dict[int, list[tuple[int, str]]] = {}
-        for sid, pid, text in self.db.execute("select id, passage_id, text from sentences order by id"):
-            self.sentences.setdefault(pid, []).append((sid, text))
         self.documents = {r[0]: {"id": r[0], "title": r[1], "topic": r[2], "sources": json.loads(r[3]),
                                  "reviewed_on": r[4], "states": tuple(s for s in r[5].split(",") if s)}
                           for r in self.db.execute(

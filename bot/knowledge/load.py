@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from bot.errors import CareerbotError
-from bot.knowledge.passages import meta_problems
+from bot.knowledge.passages import citation_warnings, meta_problems
 from bot.states import CODES
 from bot.types import Document
 
@@ -171,6 +171,14 @@ def parse(path: Path, text: str | None = None, today: dt.date | None = None) -> 
     body_line = text.count("\n", 0, m.start(2))  # lines before the body starts
     problems = [Problem(path, body_line + line, "section", message) for line, message in meta_problems(doc)]
     return (None, problems) if problems else (doc, [])
+
+
+def warnings(doc: Document) -> list[Problem]:
+    """What an admin should look at but need not fix to publish: citations that name none of the
+    front matter's sources (an answer then shows the section's sources)."""
+    text = doc.path.read_text(encoding="utf-8")
+    body_line = text.count("\n", 0, max(text.find(doc.body), 0))  # lines before the body starts
+    return [Problem(doc.path, body_line + line, "citation", message) for line, message in citation_warnings(doc)]
 
 
 def scan(knowledge_dir: Path) -> tuple[list[Path], list[Problem]]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import yaml
 
+from bot.knowledge import citations
 from bot.types import Document, Gap, Passage
 from bot.states import named as named_states
 
@@ -75,6 +76,25 @@ def meta_problems(doc: Document) -> list[tuple[int, str]]:
             out.append((line, f"under '{heading}': sources {bad} are not positions in the front matter's "
                               f"sources (1 to {len(doc.sources)})"))
     return out
+
+
+def citation_warnings(doc: Document) -> list[tuple[int, str]]:
+    """(line in the body, message) for every citation naming no source in the front matter: the
+    answer then falls back to the section's sources, so it is a warning, not a stop."""
+    out = []
+    for line, heading, raw in _raw_sections(doc):
+        meta, rest, _ = read_meta(raw)
+        # Editors' comments blanked, not removed, so offsets keep their lines.
+        text = re.sub(r"<!--.*?-->", lambda m: re.sub(r"[^\n]", " ", m.group()), rest, flags=re.DOTALL)
+        # The line `rest` starts on: after the heading (the intro has none) and the section comment.
+        first = line + raw[:len(raw) - len(rest)].count("\n") + (heading != doc.title or line > 1)
+        for offset, what in citations.unmatched(text, doc.sources, meta.sources):
+            out.append((first + text.count("\n", 0, offset),
+                        f"under '{heading}': the citation '{what}' names none of the front matter's sources: "
+                        "add the source to sources (and its position to the section's sources), or fix the "
+                        "citation to name one"))
+    return out
+
 
 MIN_WORDS = 40
 MAX_WORDS = 200
@@ -157,6 +177,27 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_OR_LINE.split(text) if len(s.split()) >= 3]
 
 
+def _paragraphs(text: str) -> list[list[str]]:
+    """A passage's sentences by paragraph: a list's items belong with the line before them."""
+    out: list[list[str]] = []
+    for line in text.split("\n"):
+        if line.startswith("•") and out:
+            out[-1].extend(sentences(line))
+        else:
+            out.append(sentences(line))
+    return out
+
+
+def _cited(doc: Document, text: str, section: tuple[int, ...]) -> tuple[tuple[str, ...], tuple[tuple[int, ...], ...]]:
+    """A passage's sources (the section's, with any its sentences cite beyond them, in front-matter
+    order) and, for each of its sentences, the positions in them of the ones it cites."""
+    per_sentence = citations.sentence_sources(_paragraphs(text), doc.sources, section)
+    used = sorted({i - 1 for i in section} | {i for cited in per_sentence for i in cited})
+    where = {i: n for n, i in enumerate(used)}
+    return (tuple(doc.sources[i] for i in used),
+            tuple(tuple(where[i] for i in cited) for cited in per_sentence))
+
+
 def _states(doc: Document, text: str) -> tuple[str, ...]:
     """The states a passage is about: in a document on several states, the ones it names (a
     section on North Dakota's rules must not answer for South Dakota); else the document's."""
@@ -177,15 +218,15 @@ def split_document(doc: Document) -> list[Passage]:
     passages = []
     for heading, text, meta in merged:
         parts = _split_long(text) if words(text) > MAX_WORDS else [text]
-        # The section's own sources, once each, in the order the front matter lists them; a
-        # section that names none falls back to the document's first (most authoritative) source.
-        cited = [doc.sources[i - 1] for i in sorted(set(meta.sources)) if 1 <= i <= len(doc.sources)]
-        sources = tuple(cited) or doc.sources[:1]
+        # The section's own sources; a section that names none falls back to the document's first
+        # (most authoritative) source.
+        own = tuple(sorted(i for i in set(meta.sources) if 1 <= i <= len(doc.sources))) or (1,)
         for i, part in enumerate(parts):
             section = heading if len(parts) == 1 else f"{heading} ({i + 1}/{len(parts)})"
+            sources, cites = _cited(doc, part, own)
             passages.append(Passage(
                 doc_id=doc.id, title=doc.title, section=section, text=part, topic=doc.topic,
-                states=_states(doc, f"{heading}\n{part}"), sources=sources, asks=meta.asks,
+                states=_states(doc, f"{heading}\n{part}"), sources=sources, cites=cites, asks=meta.asks,
                 gaps=meta.gaps if i == 0 else (),
                 reviewed_on=doc.reviewed_on.isoformat() if doc.reviewed_on else "",
             ))
