@@ -116,9 +116,10 @@ class Assistant:
             emergency = verdict == "medical" and is_emergency(question)
             answer = compose.fixed(verdict, state=reading.state, emergency=emergency,
                                    fit_to_go=reading.about_referral and is_fitness_question(question))
-        elif verdict == "uncovered":  # named when the question says what ("surgical technologists")
-            answer = compose.fixed("no_answer", hits, titles, reading.state,
-                                   missing=self._missing(question, reading, hits, index))
+        elif verdict == "uncovered":  # named when it can be: a state's pay or rules, an occupation, a declared gap
+            answer = compose.fixed("no_answer", hits, titles, reading.state, state_gap=coverage.state_gap(reading, hits),
+                                   missing=self._missing(question, reading, hits, index)
+                                   or coverage.known_gap(index, reading, vector, hits))
         elif (missing := self._missing(question, reading, hits, index)
                          or coverage.known_gap(index, reading, vector, hits)) is not None:
             answer = compose.fixed("no_answer", hits, titles, reading.state, missing=missing)

@@ -95,9 +95,11 @@ def test_a_question_a_passage_covers_closely_is_answered_whatever_the_gate_says(
 
 def test_pay_in_a_state_without_a_figure_for_it_is_an_honest_no(kb_assistant):
     """Naming Ohio must not get the national median, nor a ranking of states by jobs for Florida."""
-    for question, state in (("how much do mas make in ohio", "Ohio"), ("average ma salary in florida?", "Florida")):
+    # Texas: the gate itself declines it as uncovered; the reply still names the state and BLS.
+    for question, state in (("how much do mas make in ohio", "Ohio"), ("average ma salary in florida?", "Florida"),
+                            ("how much do medical assistants make in texas", "Texas")):
         answer = kb_assistant.ask(question)
-        assert answer.status == "no_answer" and state in answer.body, question
+        assert answer.status == "no_answer" and state in answer.body and "31-9092" in answer.body, question
     covered = kb_assistant.ask("what do medical assistants earn in california")
     assert covered.status == "answered" and "California at about $" in covered.body
 
