@@ -212,6 +212,16 @@ def test_someone_elses_goodbye_then_silence_gets_how_to_help():
     assert check.crisis and check.reply == "someone_else"
 
 
+def test_better_off_if_i_was_gone_is_the_askers_own_crisis_and_a_career_wish_is_none():
+    from bot.answer import crisis
+
+    own = crisis.check("my family would be better off if i was gone")
+    assert own.crisis and own.reply == "self"
+    other = crisis.check("my dad keeps saying wed get the insurance money if he was gone")
+    assert other.crisis and other.reply == "someone_else"
+    assert not crisis.check("my clinic would be better off if i was certified").crisis
+
+
 def test_danger_from_someone_at_home_now_gets_911_first(kb_assistant):
     answer = kb_assistant.ask("someone is trying to break into my house right now and im hiding in the closet")
     assert answer.status == "crisis" and answer.body.startswith("This sounds like an emergency: call 911 now")

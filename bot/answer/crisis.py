@@ -199,6 +199,7 @@ _PATTERNS = [
     r"\b(?:crash\w*|driv\w*|swerv\w*) (?:my |the )?(?:car|truck)? ?(?:into|off) (?:\w+ ){0,3}on purpose\b|"
     r"\bhoping (?:my heart|i) (?:just )?(?:gives out|stops|dont wake up|never wake up)\b|"
     r"\b(?:tired|sick) of being a burden\b|\bk m s\b|"
+    r"\b(?:better off|get the insurance(?: money)?) (?:\w+ ){0,3}if i (?:(?:was|were|am) (?:gone|dead)|died)\b|"
     # ... and self-harm told as an act or a hiding place
     r"\b(?:practic\w*|doing it) on myself with (?:a |the |my )?(?:razors?|blades?|knife|lighter)\b|"
     r"\b(?:doing|did) (?:the thing|it|s h) again\b(?= .*\b(?:blade|razor|s h|cut|scars?))|\bs h\b(?= .*\bblades?\b)|"
@@ -228,7 +229,7 @@ _SOMEONE_ELSE = re.compile(
     r"|\b(?:thanks for everything|take care of my (?:cat|dog|kids|plants|pets?)|empty (?:pill )?bottle)\b"
     r"(?= .*\b(?:not (?:answering|picking up|responding|replying)|wont (?:answer|pick up)|cant reach|sorry|gone)\b)|"
     r"\bsee (?:yall|you all|you|u|ya) on the other side\b|\beat (?:his|her|their|my|a) gun\b|"
-    r"\b(?:better off|get the insurance(?: money)?) (?:\w+ ){0,3}if (?:i|he|she|they) (?:was|were|is|am|died|was dead) (?:gone|dead)?\b|"
+    r"\b(?:better off|get the insurance(?: money)?) (?:\w+ ){0,3}if (?:he|she|they) (?:(?:was|were|is) (?:gone|dead)|died)\b|"
     r"\bstopped taking (?:her|his|their|my) (?:\w+ ){0,2}on purpose\b|"
     r"\bburns? (?:on|in) (?:her|his|their) (?:arms?|legs?|wrists?|thighs?) (?:\w+ ){0,3}(?:did|does|made|with a lighter)\b")
 _CRISIS = re.compile("|".join(f"(?:{p})" for p in [*_PATTERNS, _SOMEONE_ELSE.pattern]))
