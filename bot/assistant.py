@@ -79,10 +79,13 @@ class Assistant:
         t1 = time.perf_counter()
         # The crisis check comes first and wins over every other verdict; it reads the message on
         # its own, not with the conversation.
-        level = gate.crisis_level(gate.scores(vectors[-1]))
+        level = gate.crisis_level(question, vectors[-1])
         safety = crisis.check(question, level)
         # After a referral, "should i still go tomorrow" (0.81) is about the reading just referred.
-        if safety.crisis and not (reading.about_referral and safety.reply == "check_in"):
+        # A bodily emergency told now that only the classifier hears as despair ("my heart is racing
+        # over 150 and i feel like im going to pass out", 0.95) gets the referral that opens with 911.
+        bodily = not safety.by_pattern and safety.reply in ("self", "check_in") and is_emergency(question)
+        if safety.crisis and not (reading.about_referral and safety.reply == "check_in") and not bodily:
             answer = compose.crisis(safety.career_question, reading.state, safety.reply)
             answer.answer = render.to_text(answer)
             answer.index_version = index.version

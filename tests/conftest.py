@@ -39,9 +39,27 @@ def small_kb(tmp_path) -> Path:
     return dest
 
 
+@pytest.fixture(scope="session")
+def gate_vectors(tmp_path_factory, encoder) -> Path:
+    """An embedding cache holding the vectors of the gate's and the crisis classifier's examples
+    (about 1,350 texts, 6 s to embed), so each small index a test builds fits its gate from it."""
+    from bot.answer.gate import Gate
+    from bot.knowledge.embed import EmbeddingCache
+
+    path = tmp_path_factory.mktemp("gate") / "embeddings.db"
+    cache = EmbeddingCache(path)
+    Gate.from_examples(encoder, cache)
+    cache.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    cache.db.close()
+    return path
+
+
 @pytest.fixture
-def small_settings(tmp_path, small_kb) -> Settings:
-    return make_settings(tmp_path, small_kb)
+def small_settings(tmp_path, small_kb, gate_vectors) -> Settings:
+    settings = make_settings(tmp_path, small_kb)
+    settings.embedding_cache_path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(gate_vectors, settings.embedding_cache_path)
+    return settings
 
 
 @pytest.fixture

@@ -71,6 +71,9 @@ def test_a_word_the_guidance_never_uses_is_an_honest_no(kb_assistant):
     assert answer.status == "no_answer"
     typo = kb_assistant.ask("how much do medcal assistants make a year")  # a typo is not a new subject
     assert typo.status == "answered"
+    # A task whose rules the guidance gives is what the question hinges on, not the unknown detail.
+    task = kb_assistant.ask("can an ma give a depo shot")
+    assert task.status == "answered" and task.top_doc == "injections-and-medications"
 
 
 def test_a_task_the_states_guidance_does_not_cover_is_an_honest_no(kb_assistant):
@@ -217,6 +220,9 @@ def test_known_gaps_of_the_knowledge_base_are_declined_by_name(kb_assistant):
     bonus = kb_assistant.ask("will i get a signing bonus as a new ma")
     assert bonus.status == "no_answer" and "sign-on bonuses for MAs" in bonus.body
     assert "entry-level-pay-and-raises" in [r.doc_id for r in bonus.related]  # where the gap is declared
+    # Declared in the lead-MA document; retrieval finds the pay documents, but the gap matches closely.
+    instructors = kb_assistant.ask("what do medical assisting instructors earn")
+    assert instructors.status == "no_answer" and "pay for MA instructors" in instructors.body
 
 
 def test_a_gap_about_another_credential_does_not_decline_the_one_asked_about(kb_assistant):

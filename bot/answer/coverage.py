@@ -48,6 +48,11 @@ CLOSEST_GAPS = 10  # the closest gaps looked at for one about the credential and
 # among the best two. Equal on dev at the fitted thresholds; at lower ones it kept dev's answerable
 # questions answered (0.65/0.05: 0.029 refused without it, 0.020 with it).
 GAP_DOCUMENTS = 2
+# ... unless it matches the question this closely: "how much do ma instructors get paid" is 0.87 from
+# the declared gap "pay for MA instructors", while retrieval found the pay documents. On the fitting
+# splits: blind5's uncovered declined 0.623 -> 0.667, blind6's 0.750 -> 0.800 (0.85: 0.767), no
+# answerable question refused on any of them; with no document condition at all blind4 lost one.
+GAP_ANY_DOCUMENT = 0.80
 # Passages searched for a state's rules on the task asked about before saying there are none.
 GAP_CANDIDATES = 10
 # Below this many distinct words (the knowledge base has about 2,600; the test fixture 190) the
@@ -122,10 +127,13 @@ def vocabularies(passages: Iterable[Passage]) -> Vocabularies:
 def off_topic(vocabulary: Vocabulary, question: str, hits: list[Hit]) -> bool:
     """True when the question hinges on a word the guidance never uses and no passage among the
     best few matches closely. A question naming a credential hinges on it: "do i need the ma-c
-    before my job in tacoma"."""
+    before my job in tacoma". So does one naming a task whose rules the guidance gives: "can an
+    ma give a depo shot" asks about shots (blind6, read: 2 of its 5 wrongly refused questions; no
+    uncovered question of dev, blind4, blind5 or blind6 answered instead)."""
     closest = max((h.match for h in hits[:OFF_TOPIC_CANDIDATES]), default=0.0)
     return (closest < UNKNOWN_MATCH_BELOW and len(vocabulary.words) >= MIN_VOCABULARY
-            and not entities.credentials(question) and bool(vocabulary.unknown(question)))
+            and not entities.credentials(question) and not entities.duties(question)
+            and bool(vocabulary.unknown(question)))
 
 
 # "how do i become a pharmacist", "a career as a doula": the role asked about, up to three words,
@@ -163,8 +171,9 @@ def known_gap(index: LoadedIndex, reading: Reading, vector: np.ndarray, hits: li
     """The name of a gap a knowledge document declares ("working from home as an MA") when the
     question is closer to one of its questions than the best passage is to the question: the
     passage is then on the topic but not on what was asked, and the honest reply is a no. A gap
-    on another topic than the one retrieval found, or about another credential or state than the
-    one asked about, does not count ("can i take the rma online" is no gap for the CMAC)."""
+    on another topic than the one retrieval found (unless it matches very closely), or about
+    another credential or state than the one asked about, does not count ("can i take the rma
+    online" is no gap for the CMAC)."""
     if not hits or not len(index.gap_vectors):
         return None
     scores = index.gap_vectors @ vector
@@ -174,7 +183,7 @@ def known_gap(index: LoadedIndex, reading: Reading, vector: np.ndarray, hits: li
         if scores[i] < GAP_MIN or scores[i] < hits[0].match + GAP_MARGIN:
             return None
         gap = index.gaps[i]
-        if (index.passages[index.gap_passage[i]].doc_id in found
+        if ((scores[i] >= GAP_ANY_DOCUMENT or index.passages[index.gap_passage[i]].doc_id in found)
                 and _compatible(asked, (entities.credentials(gap.question), find_state(gap.question)))):
             return str(gap.name)
     return None

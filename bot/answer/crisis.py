@@ -293,7 +293,7 @@ _CAREER = re.compile(
     r"class|classes|externship|clinicals?|job|jobs|career|hired|hiring|interview|license|licensing|phlebotom\w*|"
     r"nursing|nurse|pay|salary|degree|diploma|retake|course|resume|employer|work as|practicum|boards|tips|study|"
     r"studying|shift|shifts|overtime|laid off|fired|practicals?|preceptor|rent|hours|manager|boss|quit|coworkers?|"
-    r"instructor|reference letter|apply|applying|graduate|graduation)\b")
+    r"instructor|reference letter|apply|applying|graduate|graduation|where do you see yourself)\b")
 
 
 # Idioms of wanting or doing well that the classifier reads as despair ("i could kill for a higher
@@ -370,9 +370,11 @@ def check(text: str, classifier: Literal["no", "watch", "unsure", "sure"] = "no"
         _IDIOM.search(norm) or _about_someone_in_care(norm))
     crisis = by_pattern or (heard and not misheard)
     reply: Reply = "self" if by_pattern or (classifier == "sure" and not _HYPERBOLE.search(norm)) else "check_in"
-    if not crisis and _ABUSE.search(norm) and not _PROFESSIONAL.search(norm):
+    # Abuse or danger at home gets its own reply (911 first, the hotline) even when the classifier
+    # alone heard it as a crisis: "he checks my phone and hits me where it doesnt show" is 0.97.
+    if not by_pattern and _ABUSE.search(norm) and not _PROFESSIONAL.search(norm):
         crisis, reply = True, "abuse"
-    elif not crisis and _DANGER.search(norm) and not _PROFESSIONAL.search(norm):
+    elif not by_pattern and _DANGER.search(norm) and not _PROFESSIONAL.search(norm):
         crisis, reply = True, "danger"
     elif by_pattern and re.search(_IN_PROGRESS, norm):
         reply = "attempt"

@@ -13,16 +13,20 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import yaml
+
+from bot.answer.crisis_model import CrisisModel
 
 if TYPE_CHECKING:
     from bot.answer.encoder import TextEncoder
     from bot.knowledge.embed import EmbeddingCache
 
 EXAMPLES_PATH = Path(__file__).with_name("gate_examples.yaml")
+CRISIS_EXAMPLES_PATH = Path(__file__).with_name("crisis_examples.yaml")
 LABELS = ("medical", "out_of_scope", "in_scope", "crisis", "uncovered")
 REGULARISATION_C = 4.0
 # Calibrated on tests/eval; see README "Evaluation".
@@ -31,16 +35,18 @@ OUT_OF_SCOPE_MIN = 0.5
 UNCOVERED_MIN = 0.6      # a health-care career topic the guidance lacks: an honest no-answer
 FOLLOW_UP_MEDICAL_MIN = 0.8  # a follow-up that on its own is clearly about the asker's health
 
-CRISIS_MIN = 0.8         # the classifier's crisis class (README, Safety); crisis.py's patterns are the other layer
-# Between CRISIS_MIN and this, the classifier alone is unsure: it heard "can i still work" and "should
-# i still go tomorrow" (0.81 each) as despair. Such a message gets a check-in that asks directly and
-# still gives 988 and 911. Of the crisis phrasings in the safety sets that only the classifier
-# catches, 6 of 38 score below it (0.86-0.89), all of them still answered with 988.
+# The crisis classifier's probability (crisis_model.py; README, Safety); crisis.py's patterns are the
+# other layer. Leaving one safety set out at a time, of 382 crisis messages, 364 traps and 877 career
+# questions: 306, 4 and 2 reach CRISIS_MIN; 272, 1 and 1 reach CRISIS_SURE; 351, 9 and 12 CRISIS_WATCH.
+CRISIS_MIN = 0.8
+# Between CRISIS_MIN and this, the classifier alone is unsure: such a message gets a check-in that
+# asks directly and still gives 988 and 911.
 CRISIS_SURE = 0.9
 # Below CRISIS_MIN but above this, a message may still come from someone struggling: the reply
-# (whatever it is) ends with one line offering 988. Of the crisis phrasings safety_blind3's first
-# measurement missed, 16 of 34 score here; so do 6 of 388 career questions of dev and blind4.
+# (whatever it is) ends with one line offering 988.
 CRISIS_WATCH = 0.5
+# The gate's own crisis class, in decide(): a share this large is a worried tone, not a medical question.
+CRISIS_SHARE_WATCH = 0.5
 
 # An urgent situation at work (a needlestick, a patient's alarming reading): not a career question,
 # and not the asker's own health either. The reply tells them to act now, not to read guidance.
@@ -137,6 +143,7 @@ _EMERGENCY = re.compile(
     r"\b(?:swallow(?:ed|s)? (?:a |an |some |the )?(?:\w+ ){0,2}(?:battery|batteries|pills?|bleach|magnets?|poison\w*|detergent|pods?)|"
     r"overdos\w*|took too many|chest pain|chest (?:hurts|tight\w*)|can'?t breathe|cannot breathe|trouble breathing|"
     r"not breathing|stopped breathing|choking|unconscious|unresponsive|passed out|won'?t wake up|seizur\w*|"
+    r"(?:going to|gonna|about to) (?:pass out|faint)|heart (?:is )?racing|"
     r"stroke|face (?:is )?droop\w*|bleeding (?:a lot|heavily|badly|won'?t stop)|won'?t stop bleeding|"
     r"anaphyla\w*|throat (?:is )?(?:closing|swelling)|suicid\w*)\b", re.IGNORECASE)
 
@@ -154,9 +161,20 @@ def load_examples(path: Path = EXAMPLES_PATH) -> dict[str, list[str]]:
     return {label: [str(x) for x in data[label]] for label in LABELS}
 
 
-def examples_hash(path: Path = EXAMPLES_PATH) -> str:
-    """Identifies a trained gate: the examples and the regularisation it was fitted with."""
-    payload = path.read_bytes() + f"C={REGULARISATION_C}".encode()
+def load_crisis_examples(path: Path = CRISIS_EXAMPLES_PATH) -> dict[str, list[str]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {label: [str(x) for x in data[label]] for label in ("crisis", "not_crisis")}
+
+
+def examples_hash(path: Path = EXAMPLES_PATH, crisis_path: Path = CRISIS_EXAMPLES_PATH,
+                  career_questions: Sequence[str] = ()) -> str:
+    """Identifies a trained gate: the examples and the settings it was fitted with."""
+    from bot.answer import crisis_model
+
+    settings = (REGULARISATION_C, crisis_model.NGRAMS, crisis_model.MIN_DOCUMENT_COUNT,
+                crisis_model.NGRAM_WEIGHT, crisis_model.REGULARISATION_C)
+    payload = (path.read_bytes() + crisis_path.read_bytes() + repr(settings).encode()
+               + "\n".join(career_questions).encode())
     return hashlib.sha256(payload).hexdigest()[:16]
 
 
@@ -166,35 +184,51 @@ class Gate:
 
     FILE = "gate.npz"
 
-    def __init__(self, weights: np.ndarray, bias: np.ndarray):
+    def __init__(self, weights: np.ndarray, bias: np.ndarray, crisis: CrisisModel):
         self._weights = weights.astype(np.float32)
         self._bias = bias.astype(np.float32)
+        self._crisis = crisis
 
     @classmethod
-    def fit(cls, vectors: dict[str, np.ndarray]) -> "Gate":
+    def fit(cls, vectors: dict[str, np.ndarray], crisis: CrisisModel) -> "Gate":
         from sklearn.linear_model import LogisticRegression
 
         X = np.vstack([vectors[label] for label in LABELS])
         y = np.concatenate([np.full(len(vectors[label]), i) for i, label in enumerate(LABELS)])
         model = LogisticRegression(C=REGULARISATION_C, max_iter=2000).fit(X, y)
-        return cls(model.coef_, model.intercept_)
+        return cls(model.coef_, model.intercept_, crisis)
 
     @classmethod
-    def from_examples(cls, encoder: TextEncoder, cache: EmbeddingCache, path: Path = EXAMPLES_PATH) -> "Gate":
+    def from_examples(cls, encoder: TextEncoder, cache: EmbeddingCache, path: Path = EXAMPLES_PATH,
+                      crisis_path: Path = CRISIS_EXAMPLES_PATH, career_questions: Sequence[str] = ()) -> "Gate":
+        """The crisis classifier learns from the gate's examples too (its crisis list is crisis,
+        every other list is not) and from `career_questions`, the questions the knowledge base's
+        sections answer: with them, 3 career questions of 877 (dev, blind4, blind5, blind6, none
+        trained on) reach 0.8, against 7 without."""
         from bot.knowledge.embed import embed_with_cache
         from bot.answer.query import expand
 
         examples = load_examples(path)
-        return cls.fit({label: embed_with_cache([expand(t) for t in texts], encoder, cache)[0]
-                        for label, texts in examples.items()})
+        vectors = {label: embed_with_cache([expand(t) for t in texts], encoder, cache)[0]
+                   for label, texts in examples.items()}
+        extra = load_crisis_examples(crisis_path)
+        extra["not_crisis"] = extra["not_crisis"] + list(career_questions)
+        extra_vectors = {label: embed_with_cache([expand(t) for t in texts], encoder, cache)[0]
+                         for label, texts in extra.items()}
+        texts = [t for label in LABELS for t in examples[label]] + extra["crisis"] + extra["not_crisis"]
+        crisis = [label == "crisis" for label in LABELS for _ in examples[label]]
+        crisis += [True] * len(extra["crisis"]) + [False] * len(extra["not_crisis"])
+        all_vectors = np.vstack([vectors[label] for label in LABELS] + [extra_vectors["crisis"],
+                                                                         extra_vectors["not_crisis"]])
+        return cls.fit(vectors, CrisisModel.fit(texts, all_vectors, crisis))
 
     def save(self, directory: Path) -> None:
-        np.savez(directory / self.FILE, weights=self._weights, bias=self._bias)
+        np.savez(directory / self.FILE, weights=self._weights, bias=self._bias, **self._crisis.arrays())
 
     @classmethod
     def load(cls, directory: Path) -> "Gate":
-        data = np.load(directory / cls.FILE)
-        return cls(data["weights"], data["bias"])
+        data = dict(np.load(directory / cls.FILE))
+        return cls(data["weights"], data["bias"], CrisisModel.from_arrays(data))
 
     def scores(self, vector: np.ndarray) -> GateScores:
         logits = self._weights @ vector + self._bias
@@ -202,10 +236,13 @@ class Gate:
         p /= p.sum()
         return GateScores(*(float(x) for x in p))
 
-    @staticmethod
-    def crisis_level(s: GateScores) -> Literal["no", "watch", "unsure", "sure"]:
-        return ("sure" if s.crisis >= CRISIS_SURE else "unsure" if s.crisis >= CRISIS_MIN
-                else "watch" if s.crisis >= CRISIS_WATCH else "no")
+    def crisis_probability(self, text: str, vector: np.ndarray) -> float:
+        return self._crisis.probability(text, vector)
+
+    def crisis_level(self, text: str, vector: np.ndarray) -> Literal["no", "watch", "unsure", "sure"]:
+        """The message on its own, embedded as `vector`."""
+        p = self.crisis_probability(text, vector)
+        return "sure" if p >= CRISIS_SURE else "unsure" if p >= CRISIS_MIN else "watch" if p >= CRISIS_WATCH else "no"
 
     @staticmethod
     def decide(s: GateScores, career_question: bool = False) -> Verdict:
@@ -218,7 +255,7 @@ class Gate:
         # other classes decide it. Below the watch band the crisis share still counts ("im pregnant
         # can i still get the hep b shot": crisis 0.29, medical 0.27).
         if (s.medical + s.crisis >= MEDICAL_MIN and not career_question
-                and (s.crisis < CRISIS_WATCH or s.medical >= s.crisis or s.without_crisis().medical >= MEDICAL_MIN)):
+                and (s.crisis < CRISIS_SHARE_WATCH or s.medical >= s.crisis or s.without_crisis().medical >= MEDICAL_MIN)):
             return "medical"
         # A loose knowledge-base match never overrides this: "how long does it take to become an
         # electrician" matches the MA timeline at 0.45 and is still out of scope (the Assistant

@@ -47,8 +47,8 @@ CURRENT = "current"
 MANIFEST = "manifest.json"
 KEEP_VERSIONS = 3
 # 2: ONNX encoder folder in the manifest, gate with a crisis class; 3: known gaps (gaps.npy);
-# 4: the sources each sentence cites (sentences.sources)
-FORMAT = 4
+# 4: the sources each sentence cites (sentences.sources); 5: the gate holds a crisis classifier of its own
+FORMAT = 5
 # Up to this many passages exact search is both exact and fast (about 4 ms at 50k on two cores);
 # past it an IVF index answers in under 5 ms at a million with recall@10 of 1.0 (README, Performance);
 # below it IVF would lose recall (0.80 at 10k in `make bench`).
@@ -214,8 +214,8 @@ def build(docs: list[Document], index_dir: Path, encoder: Encoder, cache: Embedd
     previous_version: str | None = previous["version"] if previous else None
     old_hashes = previous.get("doc_hashes", {}) if previous else {}
     doc_hashes = {d.id: doc_hash(d) for d in docs}
-    gate_hash = examples_hash()
-    khash = knowledge_hash(doc_hashes, f"{encoder.model_id}|gate:{gate_hash}")
+    examples_key = examples_hash()
+    khash = knowledge_hash(doc_hashes, f"{encoder.model_id}|gate:{examples_key}")
     report = BuildReport(published=False, version=previous_version or "", previous_version=previous_version)
     report.added = sum(1 for d in doc_hashes if d not in old_hashes)
     report.removed = sum(1 for d in old_hashes if d not in doc_hashes)
@@ -256,12 +256,15 @@ def build(docs: list[Document], index_dir: Path, encoder: Encoder, cache: Embedd
     np.save(staging / "gaps.npy", gap_vectors)
     np.save(staging / "sentences.npy", sentence_vectors)
     _write_passages_db(staging / "passages.db", docs, passages)
+    # The crisis classifier learns that the questions the sections answer are no crisis.
+    career_questions = sorted({a for _, a in ask_rows(passages)})
+    gate_hash = examples_hash(career_questions=career_questions)
     # Never copied from a corrupt version: its gate is fitted again.
     if (previous and previous_version is not None and not broken and previous.get("gate_hash") == gate_hash
             and (previous_gate := index_dir / previous_version / Gate.FILE).is_file()):
         shutil.copyfile(previous_gate, staging / Gate.FILE)  # same examples: no need to fit again
     else:
-        Gate.from_examples(encoder, cache).save(staging)
+        Gate.from_examples(encoder, cache, career_questions=career_questions).save(staging)
     manifest = {
         "version": version, "format": FORMAT, "model_id": encoder.model_id, "dim": int(vectors.shape[1]),
         **search_params, "passages": len(passages), "documents": len(docs),
