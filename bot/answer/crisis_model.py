@@ -35,7 +35,7 @@ REGULARISATION_C = 16.0  # at 0.8 and weight 1.0: C=32 catches 306/382 but hears
 
 def ngrams(text: str) -> list[str]:
     """The letter n-grams of each word of the normalised message, the word padded with spaces."""
-    out = []
+    out: list[str] = []
     for word in normalise(text).split():
         padded = f" {word} "
         for n in range(NGRAMS[0], NGRAMS[1] + 1):

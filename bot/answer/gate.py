@@ -223,7 +223,8 @@ class Gate:
         return cls.fit(vectors, CrisisModel.fit(texts, all_vectors, crisis))
 
     def save(self, directory: Path) -> None:
-        np.savez(directory / self.FILE, weights=self._weights, bias=self._bias, **self._crisis.arrays())
+        arrays = {"weights": self._weights, "bias": self._bias, **self._crisis.arrays()}
+        np.savez(directory / self.FILE, **arrays)  # type: ignore[arg-type]  # a ** dict could name allow_pickle
 
     @classmethod
     def load(cls, directory: Path) -> "Gate":
