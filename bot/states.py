@@ -30,6 +30,26 @@ _NAME_RE = re.compile(
     re.IGNORECASE,
 )
 _CODE_RE = re.compile(r"\b([A-Z]{2})\b")
+# What people call a state or write instead of it: a nickname or a large city ("ma pay in
+# chicago", "do i need to be certified in cali"). Cities that are also common first names
+# (Austin, Charlotte, Jackson, Madison) or shared by two states (Kansas City, Richmond) are left out.
+PLACES = {
+    "cali": "CA", "socal": "CA", "norcal": "CA", "bay area": "CA", "los angeles": "CA", "san diego": "CA",
+    "san francisco": "CA", "san jose": "CA", "sacramento": "CA", "fresno": "CA", "oakland": "CA",
+    "bakersfield": "CA", "long beach": "CA", "seattle": "WA", "tacoma": "WA", "spokane": "WA",
+    "bellevue": "WA", "olympia": "WA", "vancouver wa": "WA", "houston": "TX", "dallas": "TX",
+    "san antonio": "TX", "el paso": "TX", "fort worth": "TX", "miami": "FL", "orlando": "FL", "tampa": "FL",
+    "jacksonville": "FL", "chicago": "IL", "phoenix": "AZ", "tucson": "AZ", "denver": "CO", "atlanta": "GA",
+    "boston": "MA", "detroit": "MI", "las vegas": "NV", "vegas": "NV", "reno": "NV", "portland oregon": "OR",
+    "philly": "PA", "philadelphia": "PA", "pittsburgh": "PA", "nyc": "NY", "new york city": "NY",
+    "brooklyn": "NY", "bronx": "NY", "manhattan": "NY", "cleveland": "OH", "cincinnati": "OH",
+    "raleigh": "NC", "nashville": "TN", "memphis": "TN", "baltimore": "MD", "milwaukee": "WI",
+    "minneapolis": "MN", "anchorage": "AK", "honolulu": "HI", "albuquerque": "NM", "louisville": "KY",
+    "indianapolis": "IN", "salt lake city": "UT", "boise": "ID", "omaha": "NE", "des moines": "IA",
+    "fargo": "ND", "sioux falls": "SD", "new orleans": "LA", "birmingham al": "AL", "st louis": "MO",
+}
+_PLACE_RE = re.compile(r"\b(" + "|".join(sorted((re.escape(p) for p in PLACES), key=len, reverse=True)) + r")\b",
+                       re.IGNORECASE)
 _BY_NAME = {name.lower(): code for code, name in NAMES.items()}
 
 
@@ -47,7 +67,8 @@ def named(text: str) -> frozenset[str]:
 
 
 def find_state(text: str) -> str | None:
-    """The US state a question names, if any ("in Texas", "WA"). Full names win over codes."""
+    """The US state a question names, if any ("in Texas", "in cali", "seattle", "WA"). Full names
+    win over places, places over codes."""
     names = [m.group(1).lower() for m in _NAME_RE.finditer(text)]
     # "Washington DC" names the District, not the state.
     for name in names:
@@ -56,6 +77,8 @@ def find_state(text: str) -> str | None:
     # West Virginia / North Dakota contain other names: the longest match comes first in the regex.
     if names:
         return _BY_NAME[names[0]]
+    if place := _PLACE_RE.search(text):
+        return PLACES[place.group(1).lower()]
     for m in _CODE_RE.finditer(text):
         code = m.group(1)
         if code in CODES and code not in _AMBIGUOUS:

@@ -100,7 +100,8 @@ def test_pay_in_a_state_without_a_figure_for_it_is_an_honest_no(kb_assistant):
     """Naming Ohio must not get the national median, nor a ranking of states by jobs for Florida."""
     # Texas: the gate itself declines it as uncovered; the reply still names the state and BLS.
     for question, state in (("how much do mas make in ohio", "Ohio"), ("average ma salary in florida?", "Florida"),
-                            ("how much do medical assistants make in texas", "Texas")):
+                            ("how much do medical assistants make in texas", "Texas"),
+                            ("ma pay in chicago", "Illinois")):  # a city names its state
         answer = kb_assistant.ask(question)
         assert answer.status == "no_answer" and state in answer.body and "31-9092" in answer.body, question
     covered = kb_assistant.ask("what do medical assistants earn in california")

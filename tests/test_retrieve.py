@@ -59,6 +59,8 @@ def test_answer_carries_source_reviewed_date_and_timings(small_assistant):
     ("is an MA the same as a PA", None), ("what can MAs do in Washington DC", "DC"),
     ("how much do ma make in west virginia", "WV"), ("ok so what about in OR", None),
     ("what does ma-r mean", "WA"), ("is an MA-C better than a cma", "WA"),
+    ("do i need to be certified in cali", "CA"), ("ma jobs in seattle", "WA"), ("ma pay in chicago", "IL"),
+    ("my friend austin is an ma", None), ("i need to calibrate the scale", None),
 ])
 def test_state_detection(text, state):
     assert find_state(text) == state
