@@ -280,3 +280,23 @@ def test_a_career_question_only_the_crisis_class_leans_on_is_not_referred_to_a_c
     assert Gate.decide(low_mood) == "medical"  # the others' share: 0.30 / 0.40
     # below the watch band the crisis share still counts toward one's health
     assert Gate.decide(GateScores(medical=0.27, out_of_scope=0.01, in_scope=0.28, crisis=0.29, uncovered=0.15)) == "medical"
+
+
+def test_a_message_the_bot_cannot_read_still_says_where_help_is(kb_assistant):
+    """Tagalog "how do I become a medical assistant?": declined as not English, with 911 and 988."""
+    answer = kb_assistant.ask("paano ako magiging medical assistant sa amerika?")
+    assert answer.status == "out_of_scope" and "only answer in English" in answer.answer
+    assert "911" in answer.answer and "988" in answer.answer and "marca 2 para español" in answer.answer
+
+
+@pytest.mark.parametrize("text, english", [
+    ("Làm thế nào để trở thành trợ lý y tế?", False),  # Vietnamese: its tone marks
+    ("kijan mwen ka vin medical assistant", False),   # Haitian Creole
+    ("¿Cómo puedo ser asistente médico en California?", False),
+    ("résumé tips for ma jobs", True), ("yo how much do ma's make", True),
+    ("can i work as an ma in the philippines", True),
+])
+def test_languages_the_bot_cannot_answer_in_are_told_apart_from_english(text, english):
+    from bot.answer.language import is_english
+
+    assert is_english(text) is english

@@ -84,9 +84,14 @@ WORKPLACE_REPLY = (
     "guidance. Tell the provider or your supervisor now, and follow your employer's protocol (for a "
     "needlestick or blood exposure, its exposure-control plan). If anyone is in danger, call 911."
 )
+# A message the bot cannot read may still come from someone in crisis that neither the patterns nor
+# the classifier (both trained on English, with some Spanish) heard: the reply says where help is.
 NON_ENGLISH_REPLY = (
     "Sorry, I can only answer in English for now. Please ask your question in English, for "
-    "example: \"How do I become a medical assistant?\""
+    "example: \"How do I become a medical assistant?\"\n\n"
+    "If you are in danger, call 911. If you are struggling or thinking of hurting yourself, call or "
+    "text 988; the 988 Lifeline can connect you with an interpreter. "
+    "Si estás en crisis, llama o envía un mensaje de texto al 988 (marca 2 para español), o llama al 911."
 )
 OUT_OF_SCOPE_REPLY = (
     "I can only help with careers in health care, starting with medical assisting: training and "

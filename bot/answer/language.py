@@ -12,7 +12,12 @@ necesito trabajo ser hacer asistente médico medica médica enfermera cuál cual
 est une des les pour qui avec dans sur pas être je vous comment combien travail devenir médical quel quelle
 und der die das ist nicht ich wie wieviel viel arbeit kann verdient ein eine werden
 não sim você voce é um uma com quanto trabalho posso ser fazer
+ako ang ng mga paano magkano hindi gusto kung ito siya niya po magiging trabaho
+mwen kijan konbyen vle nan travay kounye ka
+toi khong muon nhieu duoc cua nao thanh
 """.split())
+# Vietnamese keeps its tone marks on a third of its letters or more; Spanish or French on a few.
+_MARKED_SHARE = 0.15
 _ENGLISH = frozenset("""
 the a an is are do does can how what when where which who why much many i my me you your to of in for
 on with and or be as at it that this get need work medical assistant ma
@@ -26,6 +31,8 @@ def is_english(text: str) -> bool:
     latin = sum(1 for ch in letters if "LATIN" in unicodedata.name(ch, ""))
     if latin / len(letters) < 0.5:
         return False  # Arabic, Hebrew, Cyrillic, CJK, Devanagari ...
+    if len(letters) >= 12 and sum(1 for ch in letters if not ch.isascii()) / len(letters) >= _MARKED_SHARE:
+        return False  # Vietnamese
     words = re.findall(r"[^\W\d_]+", text.lower())
     foreign = sum(w in _FOREIGN for w in words)
     english = sum(w in _ENGLISH for w in words)
