@@ -77,3 +77,16 @@ def test_fts_query_is_safe_for_any_input():
     assert fts_query(expand("ma cert")) == '"medical" OR "assistant" OR "certification"'
     assert expand("can u give shots as an MA") == "can you give shots as an medical assistant"
     assert expand("r u an ma-r or an ma-c") == "are you an ma-r or an ma-c"  # credentials stay whole
+
+
+@pytest.mark.parametrize("question, subject", [
+    ("what should i expect to make as a brand new ma", "pay"), ("what will i earn after school", "pay"),
+    ("how much do mas make an hour", "pay"), ("what does it take to make it as an ma", None),
+    ("what can i do to make sure i pass", None),
+])
+def test_a_question_about_pay_is_read_as_one(question, subject):
+    """The subject ranks the pay guidance above a passage that shares the question's other words
+    ("no experience" pulled the job-search advice above starting pay)."""
+    from bot.answer.entities import subjects
+
+    assert ("pay" in subjects(question)) is (subject == "pay")
