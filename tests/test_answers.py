@@ -74,6 +74,8 @@ def test_a_word_the_guidance_never_uses_is_an_honest_no(kb_assistant):
     # A task whose rules the guidance gives is what the question hinges on, not the unknown detail.
     task = kb_assistant.ask("can an ma give a depo shot")
     assert task.status == "answered" and task.top_doc == "injections-and-medications"
+    rx = kb_assistant.ask("can i send rx's to the pharmacy under my doctors login")  # "rx" is a prescription
+    assert rx.status == "answered"
 
 
 def test_a_task_the_states_guidance_does_not_cover_is_an_honest_no(kb_assistant):

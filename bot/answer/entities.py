@@ -32,7 +32,7 @@ DUTIES = {
     "x-rays": r"\bx-?rays?\b|\bradiograph\w*",
     "EKGs": r"\be[kc]gs?\b|\belectrocardiogra\w*",
     "cosmetic procedures": r"\bbotox\b|\bfillers?\b|\bmed ?spas?\b|\blasers?\b",
-    "medications": r"\bmedications?\b|\bmeds\b|\bprescri\w+|\brefills?\b",
+    "medications": r"\bmedications?\b|\bmeds\b|\bprescri\w+|\brefills?\b|\brx(?:'?s)?\b",
     "triage": r"\btriage\b",
 }
 _DUTY_RE = {k: re.compile(v, re.IGNORECASE) for k, v in DUTIES.items()}
