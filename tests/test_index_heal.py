@@ -82,7 +82,8 @@ def test_refresh_rebuilds_a_corrupt_published_version_without_copying_its_gate(s
     new = published_path(small_settings.index_dir)
     assert check_version(new) is None
     with np.load(new / "gate.npz") as fitted:  # fitted again, not the corrupt copy
-        assert set(fitted.files) == {"weights", "bias"}
+        assert set(fitted.files) == {"weights", "bias", "crisis_terms", "crisis_idf", "crisis_ngram_weights",
+                                     "crisis_vector_weights", "crisis_bias"}
     assert (new / "gate.npz").read_bytes() != gate.read_bytes()
     again, _ = build_index(small_settings, encoder, force=False)
     assert not again.published  # intact and unchanged: nothing to do
