@@ -83,7 +83,7 @@ class Assistant:
         safety = crisis.check(question, level)
         # After a referral, "should i still go tomorrow" (0.81) is about the reading just referred.
         # A bodily emergency told now that only the classifier hears as despair ("my heart is racing
-        # over 150 and i feel like im going to pass out", 0.95) gets the referral that opens with 911.
+        # over 150 and i feel like im going to pass out", 0.94) gets the referral that opens with 911.
         bodily = not safety.by_pattern and safety.reply in ("self", "check_in") and is_emergency(question)
         if safety.crisis and not (reading.about_referral and safety.reply == "check_in") and not bodily:
             answer = compose.crisis(safety.career_question, reading.state, safety.reply)
@@ -108,8 +108,8 @@ class Assistant:
             verdict = "in_scope"  # a passage this close covers it: the gate misread a terse question
         if reading.follow_up and gate.scores(vectors[1]).medical >= FOLLOW_UP_MEDICAL_MIN:
             verdict = "medical"  # a follow-up about one's own health is still a medical question
-        if is_own_health(question) or reading.about_referral:
-            verdict = "medical"  # one's own medicines or readings, whatever career words come with them
+        if is_own_health(question) or reading.about_referral or (bodily and safety.crisis):
+            verdict = "medical"  # own medicines, readings or a bodily emergency, whatever career words come too
         titles = index.titles
         if is_workplace_emergency(question):
             answer = compose.fixed("medical", state=reading.state, workplace=True)
