@@ -156,14 +156,13 @@ def is_workplace_emergency(text: str) -> bool:
     return bool(_WORKPLACE.search(text) or (_PATIENT_NOW.search(text) and not _HYPOTHETICAL.search(text)))
 
 
-def load_examples(path: Path = EXAMPLES_PATH) -> dict[str, list[str]]:
+def load_examples(path: Path = EXAMPLES_PATH, labels: Sequence[str] = LABELS) -> dict[str, list[str]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {label: [str(x) for x in data[label]] for label in LABELS}
+    return {label: [str(x) for x in data[label]] for label in labels}
 
 
 def load_crisis_examples(path: Path = CRISIS_EXAMPLES_PATH) -> dict[str, list[str]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {label: [str(x) for x in data[label]] for label in ("crisis", "not_crisis")}
+    return load_examples(path, ("crisis", "not_crisis"))
 
 
 def examples_hash(path: Path = EXAMPLES_PATH, crisis_path: Path = CRISIS_EXAMPLES_PATH,
