@@ -12,7 +12,7 @@ import numpy as np
 from bot.answer import compose, render
 from bot.answer.followup import Reading, is_fitness_question, read
 from bot.answer import coverage, crisis, entities, figures
-from bot.answer.encoder import TextEncoder
+from bot.answer.encoder import OnnxEncoder, TextEncoder
 from bot.answer.gate import (FOLLOW_UP_MEDICAL_MIN, is_emergency, is_own_health,
                              is_scope_question, is_workplace_emergency)
 from bot.knowledge.index import IndexStore, LoadedIndex
@@ -110,10 +110,12 @@ class Assistant:
             verdict = "medical"  # a follow-up about one's own health is still a medical question
         if is_own_health(question) or reading.about_referral or (bodily and safety.crisis):
             verdict = "medical"  # own medicines, readings or a bodily emergency, whatever career words come too
+        elif reading.about_declined:
+            verdict = "out_of_scope"
         titles = index.titles
         if is_workplace_emergency(question):
             answer = compose.fixed("medical", state=reading.state, workplace=True)
-        elif not is_english(question):
+        elif not is_english(question, self._vocabularies_of(index).english):
             answer = compose.fixed("out_of_scope", state=reading.state, non_english=True)
         elif verdict in ("medical", "out_of_scope"):
             emergency = verdict == "medical" and is_emergency(question)
@@ -123,11 +125,14 @@ class Assistant:
             answer = compose.fixed("no_answer", hits, titles, reading.state, state_gap=coverage.state_gap(reading, hits),
                                    missing=self._missing(question, reading, hits, index)
                                    or coverage.known_gap(index, reading, vector, hits))
-        elif (missing := self._missing(question, reading, hits, index)
-                         or coverage.known_gap(index, reading, vector, hits)) is not None:
+        elif (missing := self._missing(question, reading, hits, index)) is not None:
             answer = compose.fixed("no_answer", hits, titles, reading.state, missing=missing)
+        # A state's missing rules or pay before a declared gap: "what can mas do in ohio" is 0.81 from
+        # the gap "is it hard to find ma work in ohio", and the honest no is about Ohio's rules.
         elif (gap := coverage.state_gap(reading, hits)) is not None:
             answer = compose.fixed("no_answer", hits, titles, reading.state, state_gap=gap)
+        elif (missing := coverage.known_gap(index, reading, vector, hits)) is not None:
+            answer = compose.fixed("no_answer", hits, titles, reading.state, missing=missing)
         elif not hits or match < NO_ANSWER_BELOW or coverage.off_topic(self._vocabularies_of(index).all,
                                                                        question, hits):
             answer = compose.fixed("no_answer", hits, titles, reading.state)
@@ -166,7 +171,8 @@ class Assistant:
     def _vocabularies_of(self, index: LoadedIndex) -> coverage.Vocabularies:
         """The published version's vocabularies, built once per version."""
         if index.version not in self._vocabularies:
-            self._vocabularies = {index.version: coverage.vocabularies(index.passages)}
+            words = index.encoder.words() if isinstance(index.encoder, OnnxEncoder) else frozenset()
+            self._vocabularies = {index.version: coverage.vocabularies(index.passages, words)}
         return self._vocabularies[index.version]
 
     @staticmethod

@@ -254,3 +254,80 @@ def test_a_linking_word_never_opens_the_answer():
     sentences = [("Pay varies by state.", 0.2), ("So in May 2024 half of MAs earned more than $21.25 an hour.", 0.9)]
     body = answer_first(sentences, figures.pattern("how much do mas make an hour"))
     assert body.startswith("In May 2024 half")
+
+
+def test_after_an_out_of_scope_question_a_bare_follow_up_is_declined_too(kb_assistant):
+    """"how long is the apprenticeship" after "how do i become an electrician" asks about the
+    electrician's, not the MA apprenticeship the guidance describes (blind8, read)."""
+    from bot.answer.followup import remember
+
+    context = remember(kb_assistant.ask("how do i become an electrician"), Context())
+    assert context.declined
+    assert kb_assistant.ask("how long is the apprenticeship", context).status == "out_of_scope"
+    career = kb_assistant.ask("ok and how long is ma school", context)
+    assert career.status == "answered" and not remember(career, context).declined
+
+
+def test_a_question_without_a_vetted_answer_is_still_leaned_on(kb_assistant):
+    from bot.answer.followup import remember
+
+    first = kb_assistant.ask("how much do mas make in ohio")
+    context = remember(first, Context())
+    assert first.status == "no_answer" and context.previous_question and context.previous_answer is None
+    assert "Texas" in kb_assistant.ask("and in texas?", context).body
+
+
+def test_here_is_the_state_the_asker_set(kb_assistant):
+    """"how much do ma's make here" with Texas set is Texas pay, which the guidance has no figure for."""
+    answer = kb_assistant.ask("how much do ma's make here on average", Context(state="TX"))
+    assert answer.status == "no_answer" and "Texas" in answer.body and "31-9092" in answer.body
+    assert kb_assistant.ask("how much do ma's make on average", Context(state="TX")).status == "answered"
+
+
+def test_a_states_missing_rules_come_before_a_declared_gap(kb_assistant):
+    """"what can mas do in ohio" is closer to the gap "is it hard to find ma work in ohio" than to any
+    passage; the honest no is about Ohio's rules."""
+    answer = kb_assistant.ask("what can mas do in ohio")
+    assert answer.status == "no_answer" and "what medical assistants may do in Ohio" in answer.body
+
+
+def test_whether_certification_is_required_in_a_state_gets_the_general_rule(kb_assistant):
+    answer = kb_assistant.ask("do i legally have to be certified to work as an ma? i live in ohio")
+    assert answer.status == "answered" and answer.top_doc == "is-certification-required"
+    assert "not a legal requirement" in answer.body
+
+
+def test_a_gap_must_beat_the_closest_of_the_best_passages(kb_assistant):
+    """0.76 from the gap "minimum grades to pass MA courses", 0.80 from the courses section (second)."""
+    answer = kb_assistant.ask("what classes do u take in ma school, is there a lot of math")
+    assert answer.status == "answered" and answer.top_doc == "what-you-study"
+
+
+@pytest.mark.parametrize("question", ["is it ok to go to clinicals with a 100.4 fever",
+                                      "i have a fever can i still go to my externship",
+                                      "can i take my cma exam with a cold"])
+def test_going_in_with_a_symptom_is_referred(kb_assistant, question):
+    answer = kb_assistant.ask(question)
+    assert answer.status == "medical" and not answer.sources
+
+
+def test_working_with_sick_patients_is_no_symptom_of_ones_own():
+    from bot.answer.gate import is_own_health
+
+    assert not is_own_health("do i have to work with covid patients")
+    assert not is_own_health("what if a patient comes in with a fever")
+    assert is_own_health("im running a fever, should i call out")
+
+
+def test_how_many_with_nothing_counted_leans_on_the_previous_question(kb_assistant):
+    from bot.answer.followup import is_follow_up, remember
+
+    assert is_follow_up("how many can i take at once") and not is_follow_up("how many questions are on the cma exam")
+    context = remember(kb_assistant.ask("can i take tylenol before my externship shift? my back hurts"), Context())
+    assert kb_assistant.ask("how many can i take at once", context).status == "medical"
+
+
+def test_an_adjective_before_pay_still_asks_for_a_figure():
+    assert figures.pattern("whats starting pay for a brand new ma w no experience") is not None
+    assert figures.pattern("what is the average salary") is not None
+    assert figures.pattern("what is the best way to pay for school") is None

@@ -77,7 +77,10 @@ _PATTERNS = [
     r"\b(?:dont|do not|wouldnt|would not) care if i (?:wake up|woke up|die|died|live|lived|make it|survive|dont wake up)\b",
     r"\b(?:ill|i will|im gonna|im going to|i might|i may|i would) (?:probably |just |likely )?be dead\b|"
     r"\b(?:wont|will not|probably wont|might not) (?:even )?(?:be alive|be around|be here|make it) "
-    r"(?:for|to see|to take|to do|by|much longer|long|that long|next|anyway)\b|\bprob(?:ably)? wont be (?:alive|around|here)\b|\bbetter off dead\b|\brather be dead\b",
+    r"(?:for|to see|to take|to do|by|much longer|long|that long|next|anyway)\b|\bprob(?:ably)? wont be (?:alive|around|here)\b|\bbetter off dead\b|\brather be dead\b|"
+    # "how much is the cma exam, not that ill be alive to take it"
+    r"\bnot that (?:ill|i will|im gonna|im going to|id|i would|i plan to|i plan on) (?:even |still )?(?:be alive|be around|"
+    r"be here|being alive|being around|being here)\b(?! (?:much|often|a lot|nights|weekends|on weekends))",
     r"\b(?:been|started|start|keep|cant stop|relapsed|relapse|relapsing) (?:\w+ )?(?:cutting|self harming|hurting myself)\b",
     r"\b(?:end|ending|take|taking|took) (?:my|my own) life\b",
     r"\bend (?:it all|everything)\b",

@@ -70,6 +70,11 @@ class OnnxEncoder:
         self.tokenizer.enable_truncation(max_length=int(config["max_seq_length"]))
         self._inputs = {i.name for i in self.session.get_inputs()}
 
+    def words(self) -> frozenset[str]:
+        """The whole words of the tokenizer's vocabulary (about 22,500 for MiniLM): the English
+        words the model knows, for telling English from another language in Latin letters."""
+        return frozenset(w for w in self.tokenizer.get_vocab() if w.isalpha())
+
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)

@@ -41,8 +41,8 @@ _DUTY_RE = {k: re.compile(v, re.IGNORECASE) for k, v in DUTIES.items()}
 SUBJECTS = {
     # "make" only with money around it: "can a ca ma make assessments" is not about pay.
     "pay": r"\b(?:pay|pays|paid|salary|salaries|wages?|earn\w*|income|per hour|hourly|raise|raises|money)\b|"
-           r"\bhow much (?:\w+ ){0,4}makes?\b|\bmakes? (?:\$|\d|a lot|good|more|less|per|an hour|a year|money)|"
-           r"\bwhat (?:\w+ ){1,4}(?:make|earn)\b(?! (?:it|sure|up|time|friends|a |an |the |my |me |you ))",
+           r"\bhow much (?:[\w'’]+ ){0,4}makes?\b|\bmakes? (?:\$|\d|a lot|good|more|less|per|an hour|a year|money)|"
+           r"\bwhat (?:[\w'’]+ ){1,4}(?:make|earn)\b(?! (?:it|sure|up|time|friends|a |an |the |my |me |you ))",
     "cost": r"\b(?:cost|costs|fee|fees|price|tuition|afford|expensive|cheap|financial aid|fafsa)\b",
     "exam": r"\b(?:exam|exams|test|tests|questions|pass|passing|score|fail|failed|retake|proctor\w*)\b",
     "renewal": r"\b(?:renew\w*|recertif\w*|expire\w*|expiration|ceus?|continuing education|lapse\w*|reinstat\w*)\b",

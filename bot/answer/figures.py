@@ -18,7 +18,9 @@ _COUNTED_AS = {"time": r"(?:times?|attempts?|tries)", "ceu": r"(?:ceus?|ce (?:ho
                "question": r"(?:questions?|items?)", "credit": r"(?:credits?|credit hours?|semester hours?)"}
 
 _FIGURE_QUESTION = re.compile(
-    r"\b(?:how (?:much|many|long|often|old)|what(?:'?s| is| are)? (?:the )?(?:cost|fee|fees|price|pay|salary|wage|score|"
+    r"\b(?:how (?:much|many|long|often|old)|what(?:'?s| is| are)? (?:the |an? )?"
+    r"(?:(?:starting|average|avg|median|typical|usual|normal|entry[- ]level|hourly|yearly|annual|base|exam|renewal) ){0,2}"
+    r"(?:cost|fee|fees|price|pay|salary|wage|score|"
     r"passing score|percent|percentage|number|pass rate|passing rate)|cost|fee|fees|price|salary|wage|per hour|hourly|"
     r"an hour|passing score|pass rate|passing rate|how soon|how quickly|how fast|"
     r"when (?:do|will|would|should) (?:i|you|we) (?:get|hear|find out|receive|know))\b", re.IGNORECASE)

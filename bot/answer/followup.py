@@ -18,6 +18,9 @@ _LEADS = re.compile(r"^\s*(and|also|plus|but|so|then|what about|how about|what i
 # "do they ever turn into a job", "is it hard to get": a pronoun is what the question is about.
 _PRONOUN_SUBJECT = re.compile(r"^\s*(?:do|does|did|is|are|was|were|can|could|will|would|should|has|have) "
                               r"(?:they|it|those|these|that|them)\b", re.IGNORECASE)
+# "how many can i take at once": what is counted was named before (blind8, read).
+_COUNT_OF_WHAT = re.compile(r"^\s*(?:and |so |but )?how many (?:can|do|does|should|could|would|will|are|is|did|may|must)\b",
+                            re.IGNORECASE)
 _ANAPHORA = re.compile(r"\b(it|its|it's|that|this|they|them|their|theirs|those|these|there|one|ones)\b", re.IGNORECASE)
 
 
@@ -49,6 +52,9 @@ class Reading:
     # whether to go in ("should i still go to externship tomorrow"), or a follow-up naming no
     # career subject of its own ("will it go away"). It is referred again.
     about_referral: bool = False
+    # The last reply declined a question as out of scope ("how do i become an electrician"), and this
+    # follow-up names no MA subject of its own ("how long is the apprenticeship"): declined again.
+    about_declined: bool = False
 
 
 def is_follow_up(question: str) -> bool:
@@ -57,7 +63,7 @@ def is_follow_up(question: str) -> bool:
         return False
     if len(words) > FOLLOW_UP_MAX_WORDS:  # "how many hrs of training do i need for that"
         return bool(_ANAPHORA.search(question)) and not _NAMES_SUBJECT.search(question)
-    if _LEADS.match(question) or _PRONOUN_SUBJECT.match(question):
+    if _LEADS.match(question) or _PRONOUN_SUBJECT.match(question) or _COUNT_OF_WHAT.match(question):
         return True
     if len(words) <= 3:  # "how many questions", "how many years?": nothing to go on alone
         return True
@@ -90,13 +96,21 @@ def about_referral(question: str, context: Context) -> bool:
         and not entities.subjects(question))
 
 
+# "how much do mas make here", "the rules in my state": the state the asker set is the one named.
+_HERE = re.compile(r"\b(?:here|around here|in my (?:state|area)|where i live|where im from|where i'm from)\b"
+                   r"(?!\s+(?:is|are)\b)", re.IGNORECASE)
+
+
 def read(question: str, context: Context | None) -> Reading:
     context = context or Context()
-    named = find_state(question)
+    named = find_state(question) or (context.state if _HERE.search(question) else None)
     if about_referral(question, context):  # read on its own: the referral's question is never searched with
         return Reading(query=expand(question), state=named or context.state, state_named=named is not None,
                        follow_up=False, intent=question, about_referral=True)
     follow = bool(context.previous_question) and is_follow_up(question)
+    if follow and context.declined and not _NAMES_SUBJECT.search(question) and not entities.credentials(question):
+        return Reading(query=expand(question), state=named or context.state, state_named=named is not None,
+                       follow_up=False, intent=question, about_declined=True)
     switched = switch_entity(context.previous_question or "", question) if follow else None
     if switched is not None:
         return Reading(query=expand(switched), state=find_state(switched) or context.state,
@@ -109,8 +123,14 @@ def read(question: str, context: Context | None) -> Reading:
 
 
 def remember(answer: Answer, context: Context) -> Context:
-    """What the next follow-up leans on: the last question that got an answer (bounded), and that
-    answer; and whether the last reply was a referral to a clinician."""
-    if answer.status != "answered":
-        return replace(context, referred=answer.status == "medical")
-    return replace(context, previous_question=answer.query[-300:], previous_answer=answer.body, referred=False)
+    """What the next follow-up leans on: the last question (bounded) and the answer it got; whether
+    the last reply was a referral to a clinician, or declined the question as out of scope. A
+    question with no vetted answer is leaned on too: "and in texas?" after it asks the same again.
+    A crisis message is never kept."""
+    if answer.status == "medical":
+        return replace(context, referred=True, declined=False)
+    if answer.status not in ("answered", "no_answer", "out_of_scope") or not answer.query:
+        return replace(context, referred=False, declined=False)
+    return replace(context, previous_question=answer.query[-300:],
+                   previous_answer=answer.body if answer.status == "answered" else None,
+                   referred=False, declined=answer.status == "out_of_scope")

@@ -132,9 +132,23 @@ _OWN_PREGNANCY = re.compile(
     re.IGNORECASE)
 
 
+# Going in with a symptom, or having one: "is it ok to go to clinicals with a 100.4 fever" is whether
+# one is well enough, which a clinician or the site's policy decides (blind8, read).
+_SYMPTOMS = (r"(?:\d+(?:\.\d)? ?(?:degree |f )?)?(?:fever|temp|temperature|cold|cough|flu|covid|strep|migraine|rash|"
+             r"sore throat|stomach bug|pink ?eye|diarrhea|vomiting|the flu|the shingles|shingles|chickenpox|lice)"
+             r"(?! (?:patients?|pts?|clinics?|shots?|vaccines?|vaccinations?|tests?|testing|units?|wards?|season|swabs?)\b)")
+_OWN_SYMPTOM = re.compile(
+    r"\b(?:go|going|come|coming|work|working|show up|showing up|attend|attending|head in|take (?:the|my) \w+)\b"
+    r"(?: (?!with\b)[\w']+){0,3} with (?:a |an |my |this )?" + _SYMPTOMS + r"\b|"
+    r"\b(?:i have|i've got|ive got|i got|i'?m running|im running|i am running) (?:a |an |the |this )?"
+    r"(?:high |low grade |bad )?" + _SYMPTOMS + r"\b", re.IGNORECASE)
+
+
 def is_own_health(text: str) -> bool:
-    """One's own medicines, readings or safety while pregnant, whatever career words come with them."""
-    return bool(_OWN_MEDICINE.search(text) or _OWN_READING.search(text) or _OWN_PREGNANCY.search(text))
+    """One's own medicines, readings, symptoms or safety while pregnant, whatever career words come
+    with them."""
+    return bool(_OWN_MEDICINE.search(text) or _OWN_READING.search(text) or _OWN_SYMPTOM.search(text)
+                or _OWN_PREGNANCY.search(text))
 
 
 # Signs of an emergency happening now, to oneself or someone nearby: the medical referral then opens

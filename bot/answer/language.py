@@ -18,13 +18,21 @@ toi khong muon nhieu duoc cua nao thanh
 """.split())
 # Vietnamese keeps its tone marks on a third of its letters or more; Spanish or French on a few.
 _MARKED_SHARE = 0.15
+# A message of this many words or more, of which fewer than this share are words English text uses
+# (the encoder's word list and the knowledge base's), is in another language written in Latin
+# letters: Somali, Hmong (safety_blind8). Over every question and safety message of the eval sets,
+# the lowest English share is 0.50 ("thinkin bout endin it"); Somali and Hmong messages 0.00-0.32.
+KNOWN_MIN_WORDS = 5
+KNOWN_SHARE_MIN = 0.40
 _ENGLISH = frozenset("""
 the a an is are do does can how what when where which who why much many i my me you your to of in for
 on with and or be as at it that this get need work medical assistant ma
 """.split())
 
 
-def is_english(text: str) -> bool:
+def is_english(text: str, known: frozenset[str] = frozenset()) -> bool:
+    """`known`: the words English text uses, lower case; without it only the checks on letters and
+    on frequent foreign words are made."""
     letters = [ch for ch in text if ch.isalpha()]
     if not letters:
         return True  # emoji, digits, punctuation: not a language question
@@ -36,4 +44,7 @@ def is_english(text: str) -> bool:
     words = re.findall(r"[^\W\d_]+", text.lower())
     foreign = sum(w in _FOREIGN for w in words)
     english = sum(w in _ENGLISH for w in words)
-    return not (foreign >= 2 and foreign > english)
+    if foreign >= 2 and foreign > english:
+        return False
+    return not (known and len(words) >= KNOWN_MIN_WORDS
+                and sum(w in known or w in _ENGLISH for w in words) < KNOWN_SHARE_MIN * len(words))

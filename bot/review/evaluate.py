@@ -4,8 +4,10 @@ Splits: `dev` (tests/eval/questions.yaml, which the fusion weights and threshold
 `unseen` (tests/eval/unseen.yaml, written before any tuning by someone who had not read the
 documents, and never tuned on), `blind` (tests/eval/blind.yaml, written the same way after
 `unseen` had been read while designing the reranker) and `blind3` (tests/eval/blind3.yaml, written
-the same way after known gaps were added, when `blind` had been measured several times). Each
-split is reported on its own; README "Evaluation" says which items of each were ever looked at.
+the same way after known gaps were added, when `blind` had been measured several times) and `blind8`
+(tests/eval/blind8.yaml, written the same way on 2026-11-28, measured once, then read and fitted on).
+Each split is reported on its own; README "Evaluation" says which items of each were ever looked at.
+The held-out sets of tests/eval/heldout/ are measured with `--file`, in aggregate only.
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from bot.answer.followup import remember
 from bot.types import Context
 
 if TYPE_CHECKING:
     from bot.assistant import Assistant
 
 EVAL_DIR = Path("tests/eval")
-SPLIT_FILES = {"dev": "questions.yaml", "unseen": "unseen.yaml", "blind": "blind.yaml", "blind3": "blind3.yaml"}
+SPLIT_FILES = {"dev": "questions.yaml", "unseen": "unseen.yaml", "blind": "blind.yaml", "blind3": "blind3.yaml",
+               "blind8": "blind8.yaml"}
 DECLINED = ("no_answer", "out_of_scope")
 # The targets each split must meet; the suite fails below them (issue: knowledge base and evaluation).
 TARGETS = {
@@ -33,6 +37,7 @@ TARGETS = {
     "unseen": {"wrongly_refused": 0.02, "median_words": 60},
     "blind": {"wrongly_refused": 0.02, "median_words": 60},
     "blind3": {"wrongly_refused": 0.02, "median_words": 60},
+    "blind8": {"wrongly_refused": 0.03, "median_words": 60},  # a fitting split, like dev
 }
 # Targets of the open issue "answers people can trust": printed beside each figure and listed as
 # not yet met, but not enforced until that issue lands (README, Evaluation).
@@ -41,6 +46,7 @@ PENDING = {
     "unseen": {"recall@1": 0.92, "uncovered_declined": 0.90, "figure_first": 0.90},
     "blind": {"recall@1": 0.92, "uncovered_declined": 0.90, "figure_first": 0.90},
     "blind3": {"recall@1": 0.92, "uncovered_declined": 0.90, "figure_first": 0.90},
+    "blind8": {"recall@1": 0.92, "uncovered_declined": 0.90, "figure_first": 0.90},
 }
 AT_MOST = {"wrongly_refused", "median_words"}
 
@@ -57,11 +63,12 @@ class Question:
     split: str = "dev"
 
     def context(self, assistant: Assistant) -> Context:
-        """The conversation as a front end would hold it: a previous question referred to a
-        clinician leaves a referral to follow up on, not a question to lean on."""
-        if self.previous and assistant.ask(self.previous, Context(state=self.state)).status == "medical":
-            return Context(state=self.state, referred=True)
-        return Context(state=self.state, previous_question=self.previous)
+        """The conversation as a front end holds it (`followup.remember`): a previous question referred
+        to a clinician leaves a referral to follow up on, one declined as out of scope a declined
+        topic, not a question to lean on."""
+        if not self.previous:
+            return Context(state=self.state)
+        return remember(assistant.ask(self.previous, Context(state=self.state)), Context(state=self.state))
 
 
 @dataclass
