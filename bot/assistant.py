@@ -162,11 +162,12 @@ class Assistant:
     def _missing(self, question: str, reading: Reading, hits: list[Hit], index: LoadedIndex) -> str | None:
         """An occupation the question asks about that the guidance does not cover, unless the best
         passage is about it after all (the MA-vs-phlebotomist comparison names phlebotomists), or a
-        role to become that no heading names ("becoming a pharmacist")."""
+        role to become that no heading names ("becoming a pharmacist"), or work outside the US."""
         name = entities.uncovered_occupation(question)
         if name is not None and hits and entities.uncovered_occupation(hits[0].passage.text) != name:
             return name
-        return coverage.unknown_role(self._vocabularies_of(index).topics, reading.intent)
+        return (coverage.unknown_role(self._vocabularies_of(index).topics, reading.intent)
+                or coverage.abroad_gap(reading, hits))
 
     def _vocabularies_of(self, index: LoadedIndex) -> coverage.Vocabularies:
         """The published version's vocabularies, built once per version."""

@@ -98,3 +98,22 @@ def replace_state(text: str, old: str, new: str) -> str:
     """The text with state `old` (by name or code) replaced by the name of `new`."""
     text = re.sub(rf"\b{re.escape(NAMES[old])}\b", NAMES[new], text, flags=re.IGNORECASE)
     return re.sub(rf"\b{old}\b", NAMES[new], text)
+
+
+# Places outside the US a question can ask about working or certifying in. "Georgia" and "Jordan"
+# are left out (a state, a name); "from mexico" is where a diploma came from, not where one works.
+_ABROAD = re.compile(
+    r"\b(?:in|to|for|at|over in|out in|move to|moving to|relocate to|relocating to) (?:the )?"
+    r"(canada|uk|u\.k\.|united kingdom|england|scotland|wales|ireland|australia|new zealand|philippines|"
+    r"mexico|india|pakistan|nigeria|ghana|kenya|south africa|germany|france|spain|italy|netherlands|"
+    r"poland|ukraine|japan|korea|south korea|china|vietnam|thailand|dubai|uae|saudi arabia|saudi|qatar|"
+    r"kuwait|israel|egypt|brazil|colombia|jamaica|haiti|dominican republic|cuba|el salvador|guatemala|"
+    r"honduras|europe|asia|africa|the middle east|another country|other countries|abroad|overseas)\b",
+    re.IGNORECASE)
+_OVERSEAS = re.compile(r"\b(?:abroad|overseas|outside (?:the )?(?:us|u\.s\.|usa|united states|states))\b", re.IGNORECASE)
+
+
+def abroad(text: str) -> str | None:
+    """The place outside the US a question asks about working or certifying in, if any."""
+    m = _ABROAD.search(text) or _OVERSEAS.search(text)
+    return None if m is None else (m.group(1) if m.lastindex else m.group(0)).lower()

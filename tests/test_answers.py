@@ -331,3 +331,24 @@ def test_an_adjective_before_pay_still_asks_for_a_figure():
     assert figures.pattern("whats starting pay for a brand new ma w no experience") is not None
     assert figures.pattern("what is the average salary") is not None
     assert figures.pattern("what is the best way to pay for school") is None
+
+
+def test_a_gap_closer_than_a_loose_passage_counts_wherever_it_is_declared(kb_assistant):
+    """0.74 from the TEAS gap of the MA-to-RN document, 0.57 from the LPN bridge (blind8, read)."""
+    answer = kb_assistant.ask("whats a good teas score for lpn programs")
+    assert answer.status == "no_answer" and "TEAS" in answer.body
+
+
+@pytest.mark.parametrize("question", ["whats an ma called in the uk", "how do i transfer my ccma to work in canada",
+                                      "can i work abroad as an ma"])
+def test_work_outside_the_us_is_an_honest_no(kb_assistant, question):
+    answer = kb_assistant.ask(question)
+    assert answer.status == "no_answer" and "outside the US" in answer.body
+
+
+def test_where_a_diploma_came_from_is_not_work_abroad():
+    from bot.states import abroad
+
+    assert abroad("my high school diploma is from mexico, can i enroll") is None
+    assert abroad("travel ma jobs in georgia") is None
+    assert abroad("can i work as an ma in the philippines") == "philippines"

@@ -70,6 +70,9 @@ def test_follow_up_detection():
     assert is_follow_up("and how much does it cost?") and is_follow_up("what about texas")
     assert is_follow_up("how long does it take?")
     assert not is_follow_up("what is the difference between the cma and the rma exam")
+    # what is compared or counted was named before (blind8, read)
+    assert is_follow_up("which one is quicker to finish school for") and is_follow_up("how many can i take at once")
+    assert not is_follow_up("which is better cma or rma")
 
 
 def test_fts_query_is_safe_for_any_input():
@@ -82,7 +85,7 @@ def test_fts_query_is_safe_for_any_input():
 @pytest.mark.parametrize("question, subject", [
     ("what should i expect to make as a brand new ma", "pay"), ("what will i earn after school", "pay"),
     ("how much do mas make an hour", "pay"), ("what does it take to make it as an ma", None),
-    ("what can i do to make sure i pass", None),
+    ("what can i do to make sure i pass", None), ("how much do ma's make here on average", "pay"),
 ])
 def test_a_question_about_pay_is_read_as_one(question, subject):
     """The subject ranks the pay guidance above a passage that shares the question's other words

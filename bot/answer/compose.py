@@ -218,6 +218,15 @@ def choose(sentences: list[tuple[str, float]], figure: re.Pattern[str] | None = 
             continue
         chosen.append(cand)
         words += n
+    if len(chosen) == 1:
+        # One sentence rarely answers alone: "Many new graduates hit the same wall: ads ask for a year
+        # of experience..." (0.72) restates the question, and the advice after it scores 0.50. The
+        # best other sentence that fits comes too (blind8, read).
+        second = [c for c in sorted(scored, reverse=True) if c[1] != lead[1] and not _CAVEAT.match(c[2])
+                  and words + len(c[2].split()) <= budget]
+        if second:
+            chosen.append(second[0])
+            words += len(second[0][2].split())
     taken = {c[1] for c in chosen}
     # Too short to stand alone ("You can take much of it online, but not all of it."): go on with
     # what follows it in the passage; a line introducing a list ("...certain tasks:") takes its items.

@@ -18,9 +18,10 @@ _LEADS = re.compile(r"^\s*(and|also|plus|but|so|then|what about|how about|what i
 # "do they ever turn into a job", "is it hard to get": a pronoun is what the question is about.
 _PRONOUN_SUBJECT = re.compile(r"^\s*(?:do|does|did|is|are|was|were|can|could|will|would|should|has|have) "
                               r"(?:they|it|those|these|that|them)\b", re.IGNORECASE)
-# "how many can i take at once": what is counted was named before (blind8, read).
-_COUNT_OF_WHAT = re.compile(r"^\s*(?:and |so |but )?how many (?:can|do|does|should|could|would|will|are|is|did|may|must)\b",
-                            re.IGNORECASE)
+# "how many can i take at once": what is counted was named before; "which one is quicker to finish
+# school for": the two compared were (blind8, read).
+_COUNT_OF_WHAT = re.compile(r"^\s*(?:and |so |but |ok )?(?:how many (?:can|do|does|should|could|would|will|are|is|did|may|must)|"
+                            r"which (?:one|ones|of them|of the two|of those)\b(?! of the\b))", re.IGNORECASE)
 _ANAPHORA = re.compile(r"\b(it|its|it's|that|this|they|them|their|theirs|those|these|there|one|ones)\b", re.IGNORECASE)
 
 
