@@ -102,7 +102,7 @@ _PATTERNS = [
     # ... having the means at hand, a plan or a date ...
     r"\b(?:gun|razor blade|razor|blade|rope|pills) (?:\w+ ){0,5}(?:rn|right now|so its (?:always )?close|idk what|"
     r"in my (?:room|bag|makeup bag|car|closet))\b|\bi have a plan\b|\b(?:the right day|picked (?:a|the) (?:date|day)|"
-    r"set a date|decided (?:im|i am) done)\b|\bcheck out for good\b|\bdont plan on (?:being|staying) (?:here|alive|around)\b|"
+    r"set a date|decided (?:im|i am) done)\b|\bcheck out for good\b|\bcheck(?:ing)? out of (?:life|this life|this world|existence)\b|\bdont plan on (?:being|staying) (?:here|alive|around)\b|"
     r"\bnot (?:be(?:ing)? )?(?:here|alive|around) tomorrow\b",
     # ... putting affairs in order, saying goodbye ...
     r"\b(?:after|when|once) (?:im|i am|i m) (?:gone|dead|not here|not around)\b|\b(?:wrote|made|writing|making) (?:a |my )will\b|"
@@ -239,6 +239,12 @@ _CRISIS = re.compile("|".join(f"(?:{p})" for p in [*_PATTERNS, _SOMEONE_ELSE.pat
 
 # Someone hurting the asker at home or in a relationship: 911 and the National Domestic Violence
 # Hotline. A patient's situation is a work question, and "my sister pushed me to apply" no abuse.
+# Coercion, a sign of trafficking: one's papers held, a debt to work off before one may leave
+# (safety_blind8). About the asker's own papers, so no professional framing excuses it.
+_COERCION = re.compile(
+    r"\b(?:took|takes|keeps|kept|is holding|wont give me|will not give me) (?:back )?my (?:passport|visa|"
+    r"green card|work permit|immigration papers)\b(?! (?:info|number|photo|copy|scan|for))|"
+    r"\bowe (?:him|her|them) (?:\$?\d+ ?k?|money|everything)(?: \w+){0,4} before i can leave\b")
 _ABUSE = re.compile(
     r"\b(?:my|our) (?:\w+ )?(?:boyfriend|girlfriend|husband|wife|partner|ex|fiance|fiancee|spouse|bf|gf|dad|father|"
     r"mom|mother|stepdad|stepmom|brother|sister|roommate)\b(?: \w+){0,10}? (?:hits?|hitting|beats? me|beat me|beating me|"
@@ -247,6 +253,7 @@ _ABUSE = re.compile(
     r"(?:showed up|outside|at (?:my|the) door|parked \w+ \w+ \w+) with a (?:gun|knife)|"
     r"(?:wont|doesnt|will not|does not|never) let me (?:leave|go out|go anywhere|see my|talk to|have my (?:phone|keys|money)))\b|"
     r"\b(?:hes|he is|shes|she is|theyre) (?:going to|gonna) (?:kill|hurt|shoot|end) (?:me|us)\b|"
+
     r"\b(?:he|she|they) (?:broke|fractured|bruised|cracked) my (?:arm|wrist|nose|ribs?|jaw|hand|finger)\b|"
     r"\b(?:locked|lock|locking) myself in\b(?= .*\b(?:hes|shes|drunk|banging|hurt|hit|broke))|"
     r"\b(?:dont|do not|never) feel safe (?:at home|in my (?:own )?(?:home|house|room|bed)|sleeping|going home|"
@@ -278,7 +285,7 @@ _DANGER = re.compile(
 # A message about someone in one's care: a professional question, unless it is also about oneself.
 _PROFESSIONAL = re.compile(
     r"\b(?:patient|patients|pt|pts|client|clients|caller|callers|resident|residents|"
-    r"screening|screen for|assess|assessment|risk|phq|warning signs|prevention|module|lecture|chapter|behavioral health|"
+    r"screening|screen for|how to ask|ask about|training on|assess|assessment|risk|phq|warning signs|prevention|module|lecture|chapter|behavioral health|"
     r"peds|pediatrics?|as (?:the|an|a) (?:ma|medical assistant))\b")
 _CLAUSES = re.compile(r"[?!;\n]+|\.(?!\s*(?:like|just|for good|permanently|forever)\b)|,\s+(?=(?:and |but |also |honestly |tbh |i |im |i'm ))|\s+(?:but|also|anyway|anyways)\s+")
 # Names that contain the word but are not about anyone's life.
@@ -287,7 +294,7 @@ _FIRST_PERSON_CRISIS = re.compile(
     r"\b(?:im|i am|i feel|i felt|ive been|i have been|i was|i get|i got|feeling|been|i keep) (?:\w+ ){0,2}"
     r"(?:suicidal|self harming)\b|\bmy (?:own )?(?:suicid\w*|self ?harm\w*)\b|"
     rf"\b(?:kill|hurt|cut|cutting|killing|unalive) {_ME}\b|\bend my (?:own )?life\b|"
-    r"\bi (?:\w+ ){0,2}(?:want|wanna) (?:to )?die\b|\bkms\b")
+    r"\bi (?:\w+ ){0,2}(?:want|wanna) (?:to )?(?:die|check out of (?:life|this life|this world|existence))\b|\bkms\b")
 
 # Words that show a message also carries a career question the bot can help with afterwards.
 _CAREER = re.compile(
@@ -375,7 +382,7 @@ def check(text: str, classifier: Literal["no", "watch", "unsure", "sure"] = "no"
     reply: Reply = "self" if by_pattern or (classifier == "sure" and not _HYPERBOLE.search(norm)) else "check_in"
     # Abuse or danger at home gets its own reply (911 first, the hotline) even when the classifier
     # alone heard it as a crisis: "he checks my phone and hits me where it doesnt show" is 0.97.
-    if not by_pattern and _ABUSE.search(norm) and not _PROFESSIONAL.search(norm):
+    if not by_pattern and ((_ABUSE.search(norm) and not _PROFESSIONAL.search(norm)) or _COERCION.search(norm)):
         crisis, reply = True, "abuse"
     elif not by_pattern and _DANGER.search(norm) and not _PROFESSIONAL.search(norm):
         crisis, reply = True, "danger"
