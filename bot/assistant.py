@@ -131,8 +131,9 @@ class Assistant:
         # the gap "is it hard to find ma work in ohio", and the honest no is about Ohio's rules.
         elif (gap := coverage.state_gap(reading, hits)) is not None:
             answer = compose.fixed("no_answer", hits, titles, reading.state, state_gap=gap)
-        elif (missing := coverage.known_gap(index, reading, vector, hits)) is not None:
-            answer = compose.fixed("no_answer", hits, titles, reading.state, missing=missing)
+        elif (missing := coverage.known_gap(index, reading, vector, hits)
+                         or coverage.pay_unanswered(index, reading, vector, hits)) is not None:
+            answer = compose.fixed("no_answer", hits, titles, reading.state, missing=missing or None)
         elif not hits or match < NO_ANSWER_BELOW or coverage.off_topic(self._vocabularies_of(index).all,
                                                                        question, hits):
             answer = compose.fixed("no_answer", hits, titles, reading.state)

@@ -352,3 +352,10 @@ def test_where_a_diploma_came_from_is_not_work_abroad():
     assert abroad("my high school diploma is from mexico, can i enroll") is None
     assert abroad("travel ma jobs in georgia") is None
     assert abroad("can i work as an ma in the philippines") == "philippines"
+
+
+def test_a_pay_question_is_not_answered_from_a_passage_that_never_speaks_of_pay(kb_assistant):
+    """The comparison's first section (0.98) says how the jobs differ; the pay is a declared gap."""
+    answer = kb_assistant.ask("ma vs phlebotomist which one makes more")
+    assert answer.status == "no_answer" and "phlebotomist pay" in answer.body
+    assert kb_assistant.ask("what do medical assistants earn in california").status == "answered"

@@ -233,6 +233,25 @@ def abroad_gap(reading: Reading, hits: list[Hit]) -> str | None:
 
 
 PAY = "medical assistant pay"
+_PAY_WORDS = re.compile(r"\$\s?\d|\b(?:pay|pays|paid|salary|salaries|wages?|earn\w*|income)\b", re.IGNORECASE)
+
+
+def pay_unanswered(index: LoadedIndex, reading: Reading, vector: np.ndarray, hits: list[Hit]) -> str | None:
+    """A question about pay whose best passage never speaks of pay ("ma vs phlebotomist which one
+    makes more" finds how the two jobs differ, 0.98): it cannot answer what was asked. Says which
+    declared gap about pay is nearest ("phlebotomist pay"), "" when none is near; None when the passage speaks
+    of pay. On dev and blind8 (2026-11-28) it declined 2 uncovered questions and no answerable one; the
+    same rule for cost would have refused "am I just a cheap nurse substitute"."""
+    if not hits or "pay" not in entities.subjects(reading.intent) or _PAY_WORDS.search(hits[0].passage.text):
+        return None
+    if len(index.gap_vectors):
+        scores = index.gap_vectors @ vector
+        for i in np.argsort(-scores)[:CLOSEST_GAPS]:
+            if scores[i] < WEAK_GAP_MIN:
+                break
+            if "pay" in entities.subjects(index.gaps[i].question):
+                return str(index.gaps[i].name)
+    return ""
 
 
 def state_gap(reading: Reading, hits: list[Hit]) -> str | None:
