@@ -179,6 +179,13 @@ def test_follow_up_is_read_in_context_of_the_previous_question(telegram_bot, fak
     assert first["text"] != second["text"]
 
 
+def test_a_follow_up_to_a_declined_question_is_declined_too(telegram_bot, fake_api):
+    """The chat remembers that its last reply declined the topic (followup.remember)."""
+    assert "only help with careers in health care" in ask(fake_api, 112, "how do i become an electrician")["text"]
+    assert "only help with careers in health care" in ask(fake_api, 112, "how long is the apprenticeship")["text"]
+    assert "$" in ask(fake_api, 112, "ok how much does the cma exam cost")["text"]
+
+
 def test_state_command_sets_shows_and_clears(telegram_bot, fake_api, question_log):
     general = ask(fake_api, 109, "can a medical assistant give injections")
     assert "Rules differ by state" in general["text"]

@@ -190,7 +190,8 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await _reply(update, context, texts.SLOW_DOWN)
         return
     ctx = Context(state=await _user_state(context, user, user_data), previous_question=chat_data.get("previous"),
-                  previous_answer=chat_data.get("previous_answer"), referred=chat_data.get("referred", False))
+                  previous_answer=chat_data.get("previous_answer"), referred=chat_data.get("referred", False),
+                  declined=chat_data.get("declined", False))
     loop = asyncio.get_running_loop()
     work = loop.run_in_executor(s.executor, s.assistant.ask, text, ctx)
     try:
@@ -213,7 +214,7 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         s.executor, functools.partial(s.log.record, key, "telegram", text, answer, update_id=update.update_id))
     after = remember(answer, ctx)
     chat_data["previous"], chat_data["previous_answer"] = after.previous_question, after.previous_answer
-    chat_data["referred"] = after.referred
+    chat_data["referred"], chat_data["declined"] = after.referred, after.declined
     await _reply(update, context, render.to_html(answer), reply_markup=keyboards.for_answer(answer, question_id))
     note(status=answer.status, top_doc=answer.top_doc, index=answer.index_version, replied=True)
 
