@@ -97,14 +97,18 @@ def about_referral(question: str, context: Context) -> bool:
         and not entities.subjects(question))
 
 
-# "how much do mas make here", "the rules in my state": the state the asker set is the one named.
+# "how much do mas make here", "pay in my area": the state the asker set is the one named, for pay,
+# where the national figure would not answer for it. For what MAs may do, the general rules with
+# the note on the asker's state answer "here" as they answer without it (on blind, a scope question
+# with "here" was refused as a state gap: mechanism seen, its text not read; 2026-11-28).
 _HERE = re.compile(r"\b(?:here|around here|in my (?:state|area)|where i live|where im from|where i'm from)\b"
                    r"(?!\s+(?:is|are)\b)", re.IGNORECASE)
 
 
 def read(question: str, context: Context | None) -> Reading:
     context = context or Context()
-    named = find_state(question) or (context.state if _HERE.search(question) else None)
+    named = find_state(question) or (context.state if _HERE.search(question) and "pay" in entities.subjects(question)
+                                     else None)
     if about_referral(question, context):  # read on its own: the referral's question is never searched with
         return Reading(query=expand(question), state=named or context.state, state_named=named is not None,
                        follow_up=False, intent=question, about_referral=True)
