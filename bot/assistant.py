@@ -110,7 +110,7 @@ class Assistant:
             verdict = "medical"  # a follow-up about one's own health is still a medical question
         if is_own_health(question) or reading.about_referral or (bodily and safety.crisis):
             verdict = "medical"  # own medicines, readings or a bodily emergency, whatever career words come too
-        elif reading.about_declined:
+        elif reading.about_declined and verdict != "medical":  # one's own health is still referred
             verdict = "out_of_scope"
         titles = index.titles
         if is_workplace_emergency(question):

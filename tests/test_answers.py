@@ -264,6 +264,7 @@ def test_after_an_out_of_scope_question_a_bare_follow_up_is_declined_too(kb_assi
     context = remember(kb_assistant.ask("how do i become an electrician"), Context())
     assert context.declined
     assert kb_assistant.ask("how long is the apprenticeship", context).status == "out_of_scope"
+    assert kb_assistant.ask("can i take advil for my back after", context).status == "medical"  # still referred
     career = kb_assistant.ask("ok and how long is ma school", context)
     assert career.status == "answered" and not remember(career, context).declined
 
