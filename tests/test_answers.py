@@ -360,3 +360,14 @@ def test_a_pay_question_is_not_answered_from_a_passage_that_never_speaks_of_pay(
     answer = kb_assistant.ask("ma vs phlebotomist which one makes more")
     assert answer.status == "no_answer" and "phlebotomist pay" in answer.body
     assert kb_assistant.ask("what do medical assistants earn in california").status == "answered"
+
+
+def test_which_is_quicker_asks_for_durations(kb_assistant):
+    """After the MA-vs-phlebotomist pay question, "which one is quicker to finish school for" leads
+    with how long each training takes (blind8, read: it got how the two jobs differ)."""
+    from bot.answer.followup import remember
+
+    assert figures.pattern("which one is quicker to finish school for") is not None
+    context = remember(kb_assistant.ask("ma vs phlebotomist which one makes more"), Context())
+    answer = kb_assistant.ask("which one is quicker to finish school for", context)
+    assert answer.status == "answered" and "9 to 12 months" in first_sentence(answer)

@@ -23,6 +23,7 @@ _FIGURE_QUESTION = re.compile(
     r"(?:cost|fee|fees|price|pay|salary|wage|score|"
     r"passing score|percent|percentage|number|pass rate|passing rate)|cost|fee|fees|price|salary|wage|per hour|hourly|"
     r"an hour|passing score|pass rate|passing rate|how soon|how quickly|how fast|"
+    r"(?:quicker|faster|shorter|longer) to (?:finish|complete|get|become|train|do)|"
     r"when (?:do|will|would|should) (?:i|you|we) (?:get|hear|find out|receive|know))\b", re.IGNORECASE)
 DOLLARS = re.compile(r"\$\s?\d")
 _DURATION = re.compile(
@@ -39,7 +40,10 @@ _FIGURE_KINDS = (
      re.compile(r"\b(?:every|each) (?:\w+ )?(?:years?|months?)\b|\b(?:valid|good) for (?:\w+ )?\d|\brenew\w* (?:\w+ ){0,4}\d+ years?\b",
                 re.IGNORECASE)),
     # "how soon can i be working", "when do i get my score": a wait, told as a duration
-    (re.compile(r"\bhow long|how old|how often|how soon|how quickly|how fast|\bwhen (?:do|will|would|should) (?:i|you|we) "
+    # ... and "which one is quicker to finish school for": a comparison of two durations
+    (re.compile(r"\bhow long|how old|how often|how soon|how quickly|how fast|"
+                r"\b(?:quicker|faster|shorter|longer) to (?:finish|complete|get|become|train|do)\b|"
+                r"\bwhen (?:do|will|would|should) (?:i|you|we) "
                 r"(?:get|hear|find out|receive|know)\b|\bweeks?\b|\bmonths?\b|\byears?\b", re.IGNORECASE), _DURATION),
     (re.compile(r"\bscore|percent|pass(?:ing)? rate", re.IGNORECASE),
      re.compile(r"\d+\s*%|\bpercent\b|\bscore of \d|\d{2,3}\b")),
