@@ -22,7 +22,7 @@ OUT_OF_SCOPE = [
     "how do i become a real estate agent",
 ]
 CAREER = [
-    "do medical assistants have to know how to do stitches",
+    "can medical assistants take out stitches",
     "what shots do ma students need before clinicals",
     "can an ma take a patient's blood pressure",
     "is it hard to find a job as a medical assistant",
@@ -51,6 +51,13 @@ def test_out_of_scope_questions_are_declined(kb_assistant, question):
 def test_career_questions_with_clinical_words_pass_the_gate(kb_assistant, question):
     answer = kb_assistant.ask(question)
     assert answer.status == "answered" and answer.sources
+
+
+def test_placing_stitches_is_the_gap_the_guidance_declares(kb_assistant):
+    """Not medical: the guidance covers removing sutures and declares suturing a gap, so the honest
+    reply names it (it once got the clinical duties, which only remove them)."""
+    answer = kb_assistant.ask("do medical assistants have to know how to do stitches")
+    assert answer.status == "no_answer" and "suturing" in answer.body
 
 
 def test_crisis_gets_the_crisis_line(kb_assistant):

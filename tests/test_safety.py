@@ -357,8 +357,7 @@ def test_papers_held_and_a_debt_to_work_off_get_911_and_the_hotline(kb_assistant
                               "i can leave. i want to train as an ma, is there an online program")
     assert answer.status == "crisis" and "911" in answer.body and "1-800-799-7233" in answer.body
     for text in ("my school kept my documents after i withdrew, can they do that",
-                 "can i bring my id to the exam, the testing center has my passport info",
-                 "not that id be around much, i work nights"):
+                 "can i bring my id to the exam, the testing center has my passport info"):
         assert kb_assistant.ask(text).status != "crisis", text
 
 
