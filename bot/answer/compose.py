@@ -218,10 +218,11 @@ def choose(sentences: list[tuple[str, float]], figure: re.Pattern[str] | None = 
             continue
         chosen.append(cand)
         words += n
-    if len(chosen) == 1:
+    if len(chosen) == 1 and words >= MIN_ANSWER_WORDS:
         # One sentence rarely answers alone: "Many new graduates hit the same wall: ads ask for a year
         # of experience..." (0.72) restates the question, and the advice after it scores 0.50. The
-        # best other sentence that fits comes too (blind8, read).
+        # best other sentence that fits comes too (blind8, read). A shorter lead goes on with the
+        # sentence after it instead (below), which says what it leads into.
         second = [c for c in sorted(scored, reverse=True) if c[1] != lead[1] and not _CAVEAT.match(c[2])
                   and words + len(c[2].split()) <= budget]
         if second:
