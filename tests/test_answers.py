@@ -1,6 +1,8 @@
 """Answers on the real knowledge base: the asked figure first, the asked subject over the named
 state, and an honest no-answer for a state whose rules the guidance lacks."""
 
+import re
+
 import pytest
 
 from bot.answer import figures
@@ -371,3 +373,21 @@ def test_which_is_quicker_asks_for_durations(kb_assistant):
     context = remember(kb_assistant.ask("ma vs phlebotomist which one makes more"), Context())
     answer = kb_assistant.ask("which one is quicker to finish school for", context)
     assert answer.status == "answered" and "9 to 12 months" in first_sentence(answer)
+
+
+def test_a_follow_up_keeps_the_figure_it_asks_for_even_if_just_said(kb_assistant):
+    """One sentence gives both the CCMA's questions and its time: the follow-up asking for the time
+    still opens with it, and is still not the previous answer word for word."""
+    from bot.answer.followup import remember
+
+    first = kb_assistant.ask("how many questions is the ccma exam")
+    follow = kb_assistant.ask("and how long do i get to take it", remember(first, Context()))
+    assert re.search(r"\b(?:3|three) hours\b", first_sentence(follow), re.IGNORECASE) and follow.body != first.body
+
+
+@pytest.mark.parametrize("question, words", [("how long is the ccma good for", "every 2 years"),
+                                             ("how long is the ncma good for", "every year")])
+def test_how_long_a_credential_is_good_for_gets_its_renewal_cycle(kb_assistant, question, words):
+    """Not the exam's length ("how long is the ccma good for" got 180 questions in 3 hours)."""
+    answer = kb_assistant.ask(question)
+    assert answer.status == "answered" and words in first_sentence(answer)

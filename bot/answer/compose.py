@@ -223,7 +223,9 @@ def choose(sentences: list[tuple[str, float]], figure: re.Pattern[str] | None = 
         # of experience..." (0.72) restates the question, and the advice after it scores 0.50. The
         # best other sentence that fits comes too (blind8, read). A shorter lead goes on with the
         # sentence after it instead (below), which says what it leads into.
-        second = [c for c in sorted(scored, reverse=True) if c[1] != lead[1] and not _CAVEAT.match(c[2])
+        # Only one after the lead: shown in the passage's order, an earlier one would push the lead,
+        # the best match, out of the first line (blind lost a figure from its first sentence).
+        second = [c for c in sorted(scored, reverse=True) if c[1] > lead[1] and not _CAVEAT.match(c[2])
                   and words + len(c[2].split()) <= budget]
         if second:
             chosen.append(second[0])
@@ -303,8 +305,11 @@ def answered(hits: list[Hit], state: str | None, state_named: bool, titles: dict
     chosen = choose(sentences or [], figure)
     body = opening(chosen) or full
     if already_said and body == already_said:
-        # A follow-up that lands on the same sentences gets the passage's next-best ones instead.
-        fresh = [s for s in sentences or [] if s[0] not in already_said]
+        # A follow-up that lands on the same sentences gets the passage's next-best ones instead,
+        # after the one holding the figure it asks for, if the previous answer held it too ("how
+        # many questions" then "and how long do i get": one sentence gives both).
+        keep = chosen[:1] if figure is not None and chosen and figure.search(chosen[0]) else []
+        fresh = [s for s in sentences or [] if s[0] not in already_said or s[0] in keep]
         chosen = choose(fresh, figure)
         body = opening(chosen) or full
     shown = [(p, cited(p, chosen))]
