@@ -185,7 +185,7 @@ def examples_hash(path: Path = EXAMPLES_PATH, crisis_path: Path = CRISIS_EXAMPLE
     from bot.answer import crisis_model
 
     settings = (REGULARISATION_C, crisis_model.NGRAMS, crisis_model.MIN_DOCUMENT_COUNT,
-                crisis_model.NGRAM_WEIGHT, crisis_model.REGULARISATION_C)
+                crisis_model.NGRAM_WEIGHT, crisis_model.REGULARISATION_C, crisis_model.TOLERANCE)
     payload = (path.read_bytes() + crisis_path.read_bytes() + repr(settings).encode()
                + "\n".join(career_questions).encode())
     return hashlib.sha256(payload).hexdigest()[:16]
