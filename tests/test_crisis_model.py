@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from bot.answer import crisis
-from bot.answer.crisis_model import MIN_DOCUMENT_COUNT, NGRAM_WEIGHT, REGULARISATION_C, CrisisModel, ngrams
+from bot.answer.crisis_model import (MIN_DOCUMENT_COUNT, NGRAM_WEIGHT, REGULARISATION_C, TOLERANCE, CrisisModel,
+                                     ngrams)
 from bot.answer.gate import load_crisis_examples
 
 
@@ -24,7 +25,7 @@ def test_the_server_computes_the_probability_scikit_learn_fitted(encoder):
 
     tfidf = TfidfVectorizer(analyzer=ngrams, min_df=MIN_DOCUMENT_COUNT, sublinear_tf=True)
     X = sp.hstack([tfidf.fit_transform(texts) * NGRAM_WEIGHT, sp.csr_matrix(vectors)]).tocsr()
-    reference = LogisticRegression(C=REGULARISATION_C, max_iter=5000).fit(X, labels)
+    reference = LogisticRegression(C=REGULARISATION_C, max_iter=5000, tol=TOLERANCE).fit(X, labels)
     unseen = ["is the cma exam hard", "i cant do this anymore", "ok", "🙂", "kms fr"]
     unseen_vectors = encoder.encode(unseen)
     expected = reference.predict_proba(
