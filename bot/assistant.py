@@ -12,7 +12,7 @@ import numpy as np
 from bot.answer import compose, render
 from bot.answer.followup import Reading, is_fitness_question, read
 from bot.answer import coverage, crisis, entities, figures
-from bot.answer.encoder import OnnxEncoder, TextEncoder
+from bot.answer.encoder import TextEncoder
 from bot.answer.gate import (FOLLOW_UP_MEDICAL_MIN, is_emergency, is_own_health,
                              is_scope_question, is_workplace_emergency)
 from bot.knowledge.index import IndexStore, LoadedIndex
@@ -173,8 +173,7 @@ class Assistant:
     def _vocabularies_of(self, index: LoadedIndex) -> coverage.Vocabularies:
         """The published version's vocabularies, built once per version."""
         if index.version not in self._vocabularies:
-            words = index.encoder.words() if isinstance(index.encoder, OnnxEncoder) else frozenset()
-            self._vocabularies = {index.version: coverage.vocabularies(index.passages, words)}
+            self._vocabularies = {index.version: coverage.vocabularies(index.passages, index.encoder.words())}
         return self._vocabularies[index.version]
 
     @staticmethod
