@@ -54,6 +54,12 @@ ABUSE_REPLY = (
     "The National Domestic Violence Hotline is free and confidential, any time: call 1-800-799-7233, "
     "text START to 88788, or chat at thehotline.org. They can help you plan how to stay safe."
 )
+ASSAULT_REPLY = (
+    "I'm so sorry this happened to you. It is not your fault. If you are in danger now or hurt, call "
+    "911. The National Sexual Assault Hotline (RAINN) is free and confidential, any time: call "
+    "800-656-4673 or chat at online.rainn.org. They can help you find care nearby and think through "
+    "what to do next, at your own pace."
+)
 # 988 answers in Spanish when the caller presses 2.
 CRISIS_SPANISH_REPLY = (
     "Siento mucho que estés pasando por esto, y me alegra que me lo hayas dicho. No tienes que "
@@ -344,12 +350,13 @@ def _local(hits: list[Hit], state: str | None, topic: str) -> Hit | None:
 
 def crisis(career_question: bool, state: str | None = None, reply: Reply = "self") -> Answer:
     """The 988 reply (or a check-in asking directly), how to help someone the asker knows, the
-    domestic violence hotline, or 911 for danger now; one more line when the message also held a
+    domestic violence or sexual assault hotline, or 911 for danger now; one more line when the message also held a
     career question."""
     opening = {"self": CRISIS_REPLY, "spanish": CRISIS_SPANISH_REPLY, "attempt": ATTEMPT_REPLY,
                "check_in": CRISIS_CHECK_IN_REPLY, "someone_else": CRISIS_SOMEONE_ELSE_REPLY,
-               "abuse": ABUSE_REPLY, "danger": DANGER_REPLY}[reply]
-    offer = career_question and reply in ("self", "attempt", "abuse", "someone_else", "spanish")
+               "abuse": ABUSE_REPLY, "assault": ASSAULT_REPLY,
+               "danger": DANGER_REPLY}[reply]
+    offer = career_question and reply in ("self", "attempt", "abuse", "assault", "someone_else", "spanish")
     line = CRISIS_CAREER_LINE_ES if reply == "spanish" else CRISIS_CAREER_LINE
     body = opening + (f"\n\n{line}" if offer else "")
     return Answer(status="crisis", answer="", body=body, state=state)

@@ -41,12 +41,24 @@ _IN_PROGRESS = (
     r"\b(?:already|just) (?:swallowed|took|taken|downed) (?:them|it|all of them|them all|the rest)\b(?! (?:with|before|after|at|for))|"
     r"\b(?:swallowed|took|taken|downed) (?:everything|all) (?:in|from) (?:the|my|our) (?:medicine |bathroom )?(?:cabinet|drawer|cupboard)\b|"
     r"\b(?:pills|meds|tablets) (?:and|with|w) (?:alcohol|liquor|vodka|booze|drinking|wine|whiskey)\b(?= .*\b(?:on purpose|hoping|to die|give out|stop))|"
+    # after safety_blind7: "i took a lot this morning on purpose"
+    r"\b(?:took|taken|swallowed) (?:a lot|a bunch|too many|way too many|a handful)(?: \w+){0,7} on purpose\b|"
     r"\b(?:car|engine|truck) (?:is |s )?(?:running|on) in (?:the|my|our) garage\b|\bgarage (?:door )?(?:shut|closed) (?:\w+ ){0,3}(?:car|engine) (?:running|on)\b")
 # Spanish, the language most often typed here after English: the crisis check runs before the
 # language check, and the reply is in Spanish.
 _SPANISH = (r"\b(?:no quiero (?:vivir|seguir viviendo|estar aqu)|quiero morir\w*|me quiero morir|matarme|suicidarme|"
-            r"quitarme la vida|quiero desaparecer|ya no aguanto (?:mas|más)|no aguanto (?:mas|más) (?:la vida|vivir)|"
-            r"(?:se|te) quiere (?:morir|matar)|ya tiene todo planeado)\b")
+            r"quitarme la vida|quiero desaparecer|ya no aguanto mas|no aguanto mas (?:la vida|vivir)|"
+            r"(?:se|te) quiere (?:morir|matar)|ya tiene todo planeado|"
+            r"(?:tengo|ya tengo) (?:las|mis) (?:pastillas|pildoras)(?: \w+){0,3}(?: (?:listas|esta noche|preparadas)|$)|"
+            r"no se si sigo aqui)\b")
+# The same, in the languages most often typed here after English and Spanish (safety_blind7): the
+# reply is the English one, with 988's interpreters. Accents are dropped by `normalise`.
+_OTHER_LANGUAGES = (r"\b(?:je veux mourir|je vais me tuer|me suicider|en finir avec (?:la|ma) vie|"  # French
+                    r"quero morrer|vou me matar|me matar|escolhi a ponte|acabar com (?:a|minha) vida|"  # Portuguese
+                    r"gusto ko (?:nang |na )?mamatay|magpakamatay|papatayin ko ang sarili ko|"  # Tagalog
+                    r"mwen vle mouri|touye tet mwen|"  # Haitian Creole
+                    r"chce umrzec|zabic sie|"  # Polish
+                    r"muon chet|tu tu)\b")  # Vietnamese
 _WANT = (r"(?:want|wanna|wantto|wish|wishing|going|gonna|gon|plan|planning|planned|ready|tempted|"
          r"thinking|thinkin|think|thought|decided|deciding|about|trying|tried|try|might|will|would|"
          r"should|could|urge|urges|keep|kept|feel like|feels like|need|needs)")
@@ -63,7 +75,7 @@ _PATTERNS = [
     # the words themselves, however typed
     r"\b(?:suicid\w*|suicde\w*|sucide\w*|suiside\w*|suicied\w*|sewerslide|sewer slide|unalive\w*|"
     r"kms|kys|ctb|self ?harm\w*|selfharm\w*)\b",
-    rf"\b{_WANT}\b(?: \w+){{0,4}}? (?:to |of |about |on )?{_HARM}\b(?! (?:laughing|for|of (?:laughter|embarrassment|boredom)))",
+    rf"\b{_WANT}\b(?: \w+){{0,4}}? (?:to |of |about |on )?{_HARM}\b(?! (?:laughing|for|of (?:laughter|embarrassment|boredom)|if i (?:have to|had to|gotta|need to|fail)))",
     r"\b(?:thinking|thought|think) (?:about|of) ending (?:it|everything|things|my life)\b",
     rf"\b(?:kill|killing|killed|kil|kilin|killin|off|offing|unaliving|end|ending) {_ME}\b",
     rf"\b(?:hurting|harming|cutting|burning|starving|hitting|punching|scratching|biting) {_ME}\b(?! (?:some )?(?:slack|a break))",
@@ -207,7 +219,21 @@ _PATTERNS = [
     r"\b(?:practic\w*|doing it) on myself with (?:a |the |my )?(?:razors?|blades?|knife|lighter)\b|"
     r"\b(?:doing|did) (?:the thing|it|s h) again\b(?= .*\b(?:blade|razor|s h|cut|scars?))|\bs h\b(?= .*\bblades?\b)|"
     r"\b(?:bang|banging|hit|hitting) my head (?:on|against) (?:the |a )?wall\b",
+    # Families added after safety_blind7 (a fitting set since 2026-11-28): death as the only way
+    # out, hoping to stop breathing, a quick way "to go", goodbye letters, cutting again and deeper,
+    # an overdose taken on purpose, starving to zero calories, purging that cannot stop
+    r"\bonly (?:way out|escape|way to make (?:it|this) stop)\b(?: \w+){0,2}? (?:is |would be |left is )?(?:to )?"
+    r"(?:die|dying|death|being dead|end it|kill myself)\b|"
+    r"\b(?:hope|hoping|pray|praying|wish|wishing) (?:that )?i (?:just |finally )?(?:stop breathing|overdose|od|die|dont wake up|never wake up)\b|"
+    r"\b(?:quick|quickest|easy|easiest|painless|fast|fastest) way for me to (?:go|die|end it|check out)\b|"
+    r"\b(?:finishing|finish|finished|writing|wrote) (?:my|the) (?:goodbye )?letters\b(?= .*\b(?:im done|ill be done|be gone|goodbye|over)\b)|"
+    r"\bi (?:\w+ )?cut (?:myself )?again\b|\b(?:cut|cuts|cutting) (?:\w+ ){0,4}(?:deeper than|too deep)\b|"
+    r"\b(?:calories|cals|eating)\b.{0,80}\b(?:trying|want|wanna|goal is|going) to (?:get|go) (?:down )?to (?:0|zero)\b|"
+    r"\b(?:throwing up|puking|purging|making myself (?:throw up|puke|sick)) (?:after|every)\b(?= .*\b(?:cant stop|how to stop|blood)\b)|"
+    r"\b(?:[2-9]\d|\d{3}) laxatives\b|\b(?:havent|have not|not) eaten (?:in|for) (?:\d+|two|three|four|five|six|seven|a) "
+    r"(?:days|weeks)\b(?= .*\b(?:cant stop|feel (?:huge|fat)|passed out|fainted)\b)",
     _SPANISH,
+    _OTHER_LANGUAGES,
 ]
 # Someone the asker knows ("my coworker said she wants to end her life"): 988 helps those who
 # worry about another person too. A character in a book is no one the asker knows.
@@ -270,10 +296,20 @@ _ABUSE = re.compile(
     r"\b(?:found|put) (?:a |an )?(?:tracker|gps|airtag|tracking device) (?:on|in) my\b|"
     r"\bso i (?:can never|could never|cant ever|can not ever|cant) leave\b|"
     r"\b(?:im|i am|i m|i feel) not safe (?:at home|here|with (?:him|her|them)|in my (?:home|house))\b|"
-    r"\b(?:touched|touches|molested|molests|raped|rapes|assaulted) me\b|\bmakes me do (?:stuff|things) i dont want\b|"
+    r"\bmakes me do (?:stuff|things) i dont want\b|"
     r"\bcomes? (?:in|into) my (?:room|bed) at night\b|"
     r"\b(?:her|his|their) (?:uncle|dad|father|stepdad|stepfather|mom|mother|boyfriend|brother|cousin) (?:hurts|hits|beats|touches) (?:her|him|them)\b|"
-    r"\bme (?:pega|golpea|amenaza)\b")
+    r"\bme (?:pega|golpea|amenaza)\b|"
+    # after safety_blind7 (a fitting set since 2026-11-28): a relative who takes one's money and
+    # shoves one (elder abuse)
+    r"\bmy (?:grandson|granddaughter|son|daughter|stepson|stepdaughter|nephew|niece|caregiver|grandkids?|kids?) "
+    r"(?:\w+ ){0,8}(?:shoves|shoved|hits|hit|slaps|slapped|pushes|pushed|kicks|kicked|locks) me\b")
+
+# Sexual assault, told as something done to the asker: 911 and the National Sexual Assault Hotline
+# (RAINN), whoever did it (safety_blind7: "is it normal to miss class after being sexually assaulted").
+_ASSAULT = re.compile(
+    r"\b(?:touched|touches|molested|molests|raped|rapes|assaulted|sexually abused) me\b|"
+    r"\b(?:been|being|was|got|i was|i got|im being|im getting) (?:sexually assaulted|raped|molested|sexually abused)\b")
 
 # Danger from someone else right now, at home: 911 first.
 _DANGER = re.compile(
@@ -285,8 +321,10 @@ _DANGER = re.compile(
 # A message about someone in one's care: a professional question, unless it is also about oneself.
 _PROFESSIONAL = re.compile(
     r"\b(?:patient|patients|pt|pts|client|clients|caller|callers|resident|residents|"
-    r"screening|screen for|how to ask|ask about|training on|assess|assessment|risk|phq|warning signs|prevention|module|lecture|chapter|behavioral health|"
-    r"peds|pediatrics?|as (?:the|an|a) (?:ma|medical assistant))\b")
+    r"screening|screen for|how to ask|ask about|training on|training in|trained in|recogniz\w*|protocol|front desk|"
+    r"assess|assessment|risk|phq|warning signs|prevention|module|lecture|chapter|behavioral health|"
+    # "as an ma, what do i say when ...", but not "too old to train as a medical assistant"
+    r"peds|pediatrics?|(?<!train )(?<!work )(?<!working )(?<!become )(?<!job )as (?:the|an|a) (?:ma|medical assistant))\b")
 _CLAUSES = re.compile(r"[?!;\n]+|\.(?!\s*(?:like|just|for good|permanently|forever)\b)|,\s+(?=(?:and |but |also |honestly |tbh |i |im |i'm ))|\s+(?:but|also|anyway|anyways)\s+")
 # Names that contain the word but are not about anyone's life.
 _NOT_CRISIS = re.compile(r"\bsuicide (?:squad|doors?|sprints?|runs?|drills?|king|bomber|note (?:scene|in the (?:movie|book)))\b|\bvirgin suicides\b")
@@ -326,6 +364,8 @@ def normalise(text: str) -> str:
     """Lower case, apostrophes dropped ("i'm" -> "im"), masked letters restored ("s*icide"),
     everything else but letters and digits a space."""
     text = unicodedata.normalize("NFKC", text).lower()
+    # "más", "esperança": letters without their accents, so patterns need one spelling
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     for masked, word in _MASKED:
         text = masked.sub(word, text)
     text = re.sub(r"['’‘`´]", "", text)
@@ -333,7 +373,7 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-Reply = Literal["self", "spanish", "attempt", "check_in", "someone_else", "abuse", "danger"]
+Reply = Literal["self", "spanish", "attempt", "check_in", "someone_else", "abuse", "assault", "danger"]
 
 
 @dataclass(frozen=True)
@@ -342,7 +382,7 @@ class CrisisCheck:
     by_pattern: bool
     career_question: bool   # the message also held a career question to offer help with afterwards
     # The asker's own crisis, a check-in when only an unsure classifier heard one, someone the
-    # asker knows, abuse at home, or danger from someone else right now.
+    # asker knows, abuse at home, sexual assault, or danger from someone else right now.
     reply: Reply = "self"
     misheard: bool = False  # the classifier heard a crisis in an idiom ("i could kill for a raise")
 
@@ -382,7 +422,9 @@ def check(text: str, classifier: Literal["no", "watch", "unsure", "sure"] = "no"
     reply: Reply = "self" if by_pattern or (classifier == "sure" and not _HYPERBOLE.search(norm)) else "check_in"
     # Abuse or danger at home gets its own reply (911 first, the hotline) even when the classifier
     # alone heard it as a crisis: "he checks my phone and hits me where it doesnt show" is 0.97.
-    if not by_pattern and ((_ABUSE.search(norm) and not _PROFESSIONAL.search(norm)) or _COERCION.search(norm)):
+    if not by_pattern and _ASSAULT.search(norm) and not _PROFESSIONAL.search(norm):
+        crisis, reply = True, "assault"
+    elif not by_pattern and ((_ABUSE.search(norm) and not _PROFESSIONAL.search(norm)) or _COERCION.search(norm)):
         crisis, reply = True, "abuse"
     elif not by_pattern and _DANGER.search(norm) and not _PROFESSIONAL.search(norm):
         crisis, reply = True, "danger"
