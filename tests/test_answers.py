@@ -391,3 +391,50 @@ def test_how_long_a_credential_is_good_for_gets_its_renewal_cycle(kb_assistant, 
     """Not the exam's length ("how long is the ccma good for" got 180 questions in 3 hours)."""
     answer = kb_assistant.ask(question)
     assert answer.status == "answered" and words in first_sentence(answer)
+
+
+def test_a_follow_up_that_varies_the_question_keeps_its_figure(kb_assistant):
+    """ "and if im a member?" after the CMA fee asks for the fee again, on a condition (blind9, read:
+    it opened with who may take the exam)."""
+    answer = kb_assistant.ask("and if im a member of the aama?", Context(previous_question="what does the cma exam cost"))
+    assert answer.status == "answered" and "$125" in first_sentence(answer)
+
+
+def test_a_switched_credential_is_named_once():
+    from bot.answer import entities
+
+    switched = entities.replace_credentials("whats the passing score on the nha ccma",
+                                            entities.credentials("whats the passing score on the nha ccma"), "RMA")
+    assert switched == "whats the passing score on the RMA"
+
+
+def test_a_switched_credential_keeps_the_figure_asked_for(kb_assistant):
+    answer = kb_assistant.ask("and the rma?", Context(previous_question="what score do i need on the nha ccma"))
+    assert answer.top_doc == "rma-amt" and "70" in first_sentence(answer)
+
+
+@pytest.mark.parametrize("question", ["should i take something for my nerves before the rma, i get panic attacks",
+                                      "is it ok if i take ritalin to study for my ncma",
+                                      "im 5 months pregnant, is it safe to keep drawing blood at my externship"])
+def test_medicines_to_get_through_an_exam_and_pregnancy_are_referred(kb_assistant, question):
+    """A credential named beside one's own medicine or pregnancy does not make it a career question."""
+    assert kb_assistant.ask(question).status == "medical"
+
+
+@pytest.mark.parametrize("question", ["should i take something like a prep course before the cma",
+                                      "can i take a snack into the ccma exam"])
+def test_taking_a_course_or_a_snack_is_no_medicine(question):
+    from bot.answer.gate import is_own_health
+
+    assert not is_own_health(question)
+
+
+def test_a_scope_question_comparing_with_another_occupation_is_answered(kb_assistant):
+    """ "or do u need a rad tech license" compares; the question is what an MA may do (blind9, read)."""
+    answer = kb_assistant.ask("can medical assistants do x rays or is that only for a radiology tech")
+    assert answer.status == "answered" and answer.top_doc == "x-ray-and-limited-radiography"
+
+
+def test_rules_on_giving_medications_in_a_state_answer_for_injections(kb_assistant):
+    answer = kb_assistant.ask("can an ma give shots in delaware")
+    assert answer.status == "answered" and "Delaware" in answer.body

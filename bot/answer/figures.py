@@ -22,7 +22,9 @@ _FIGURE_QUESTION = re.compile(
     r"(?:(?:starting|average|avg|median|typical|usual|normal|entry[- ]level|hourly|yearly|annual|base|exam|renewal) ){0,2}"
     r"(?:cost|fee|fees|price|pay|salary|wage|score|"
     r"passing score|percent|percentage|number|pass rate|passing rate)|cost|fee|fees|price|salary|wage|per hour|hourly|"
-    r"an hour|passing score|pass rate|passing rate|how soon|how quickly|how fast|"
+    r"an hour|passing score|pass rate|passing rate|how soon|how quickly|how fast|what score|"
+    # "what do you need to pass the rma": the passing score
+    r"need(?:ed)? to (?:get to )?pass (?:the |my |your )?(?:nha |aama |amt |ncct |amca )?(?:cma|rma|ccma|ncma|cmac|exam|test)|"
     r"(?:quicker|faster|shorter|longer) to (?:finish|complete|get|become|train|do)|"
     r"when (?:do|will|would|should) (?:i|you|we) (?:get|hear|find out|receive|know))\b", re.IGNORECASE)
 DOLLARS = re.compile(r"\$\s?\d")
@@ -45,8 +47,10 @@ _FIGURE_KINDS = (
                 r"\b(?:quicker|faster|shorter|longer) to (?:finish|complete|get|become|train|do)\b|"
                 r"\bwhen (?:do|will|would|should) (?:i|you|we) "
                 r"(?:get|hear|find out|receive|know)\b|\bweeks?\b|\bmonths?\b|\byears?\b", re.IGNORECASE), _DURATION),
-    (re.compile(r"\bscore|percent|pass(?:ing)? rate", re.IGNORECASE),
-     re.compile(r"\d+\s*%|\bpercent\b|\bscore of \d|\d{2,3}\b")),
+    (re.compile(r"\bscore|percent|pass(?:ing)? rate|need(?:ed)? to (?:get to )?pass\b", re.IGNORECASE),
+     # the score itself ("a scaled score of 70"), not any number: "210 multiple-choice questions"
+     # had led the RMA's passing score
+     re.compile(r"\d+\s*%|\bpercent\b|\bscore of \d|\d{2,3} (?:or (?:higher|above|better)|to pass|out of)\b")),
 )
 ANY = re.compile(r"\d")
 

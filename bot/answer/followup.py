@@ -15,6 +15,8 @@ FOLLOW_UP_MAX_WORDS = 8
 ANAPHORA_MAX_WORDS = 12  # a longer question with a pronoun and no subject of its own still leans back
 _LEADS = re.compile(r"^\s*(and|also|plus|but|so|then|what about|how about|what if|same for|ok(ay)?|and what about)\b",
                     re.IGNORECASE)
+# A follow-up that asks the previous question again on a condition: "what if im a member".
+_VARIANT = re.compile(r"^\s*(?:what if|and if|but if|if|even if|what about if|and for|for)\b", re.IGNORECASE)
 # "do they ever turn into a job", "is it hard to get": a pronoun is what the question is about.
 _PRONOUN_SUBJECT = re.compile(r"^\s*(?:do|does|did|is|are|was|were|can|could|will|would|should|has|have) "
                               r"(?:they|it|those|these|that|them)\b", re.IGNORECASE)
@@ -56,6 +58,9 @@ class Reading:
     # The last reply declined a question as out of scope ("how do i become an electrician"), and this
     # follow-up names no MA subject of its own ("how long is the apprenticeship"): declined again.
     about_declined: bool = False
+    # What the figure asked for is: the question, or for a follow-up that only varies the previous
+    # question ("what if im an aama member" after the exam fee), the previous one (blind9, read).
+    figure_of: str = ""
 
 
 def is_follow_up(question: str) -> bool:
@@ -123,8 +128,9 @@ def read(question: str, context: Context | None) -> Reading:
     query = expand(f"{context.previous_question} {question}" if follow else question)
     if named is None and follow:
         named = find_state(context.previous_question or "")
+    varies = follow and _VARIANT.match(question) is not None
     return Reading(query=query, state=named or context.state, state_named=named is not None, follow_up=follow,
-                   intent=question)
+                   intent=question, figure_of=f"{context.previous_question} {question}" if varies else question)
 
 
 def remember(answer: Answer, context: Context) -> Context:

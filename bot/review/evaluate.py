@@ -39,7 +39,7 @@ TARGETS = {
     "blind": {"wrongly_refused": 0.02, "median_words": 60},
     "blind3": {"wrongly_refused": 0.02, "median_words": 60},
     "blind8": {"wrongly_refused": 0.03, "median_words": 60},  # a fitting split, like dev
-    "blind9": {"wrongly_refused": 0.05, "median_words": 60},  # read at 0.043: mended, then tightened
+    "blind9": {"wrongly_refused": 0.02, "median_words": 60},  # read at 0.043, mended to 0.011
 }
 # Targets of the open issue "answers people can trust": printed beside each figure and listed as
 # not yet met, but not enforced until that issue lands (README, Evaluation).
