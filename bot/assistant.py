@@ -108,10 +108,13 @@ class Assistant:
             verdict = "in_scope"  # a passage this close covers it: the gate misread a terse question
         if reading.follow_up and gate.scores(vectors[1]).medical >= FOLLOW_UP_MEDICAL_MIN:
             verdict = "medical"  # a follow-up about one's own health is still a medical question
+        declined: str | None = None
         if is_own_health(question) or reading.about_referral or (bodily and safety.crisis):
             verdict = "medical"  # own medicines, readings or a bodily emergency, whatever career words come too
         elif reading.about_declined and verdict != "medical":  # one's own health is still referred
-            verdict = "out_of_scope"
+            # the occupation declined before is named again; anything else stays out of scope
+            declined = entities.uncovered_occupation(context.previous_question or "") if context else None
+            verdict = "uncovered" if declined else "out_of_scope"
         titles = index.titles
         if is_workplace_emergency(question):
             answer = compose.fixed("medical", state=reading.state, workplace=True)
@@ -123,7 +126,7 @@ class Assistant:
                                    fit_to_go=reading.about_referral and is_fitness_question(question))
         elif verdict == "uncovered":  # named when it can be: a state's pay or rules, an occupation, a declared gap
             answer = compose.fixed("no_answer", hits, titles, reading.state, state_gap=coverage.state_gap(reading, hits),
-                                   missing=self._missing(question, reading, hits, index)
+                                   missing=self._missing(question, reading, hits, index) or declined
                                    or coverage.known_gap(index, reading, vector, hits))
         elif (missing := self._missing(question, reading, hits, index)) is not None:
             answer = compose.fixed("no_answer", hits, titles, reading.state, missing=missing)

@@ -76,7 +76,7 @@ class Context:
     previous_question: str | None = None
     previous_answer: str | None = None
     referred: bool = False  # the last reply referred the asker to a clinician
-    declined: bool = False  # the last reply declined the previous question as out of scope
+    declined: bool = False  # the last reply declined the previous question (out of scope, or an occupation it lacks)
 
 
 @dataclass(frozen=True)

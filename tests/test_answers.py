@@ -438,3 +438,24 @@ def test_a_scope_question_comparing_with_another_occupation_is_answered(kb_assis
 def test_rules_on_giving_medications_in_a_state_answer_for_injections(kb_assistant):
     answer = kb_assistant.ask("can an ma give shots in delaware")
     assert answer.status == "answered" and "Delaware" in answer.body
+
+
+def test_after_an_occupation_the_guidance_lacks_a_bare_follow_up_names_it_again(kb_assistant):
+    """ "how long does that take" after the dental assistant asks about dental assisting, not the MA
+    timeline (blind9, read)."""
+    from bot.answer.followup import remember
+
+    context = remember(kb_assistant.ask("how do you become a surgical tech"), Context())
+    assert context.declined
+    follow = kb_assistant.ask("and how long is that?", context)
+    assert follow.status == "no_answer" and "surgical technologists" in follow.body
+    state_pay = remember(kb_assistant.ask("how much do mas make in ohio"), Context())
+    assert not state_pay.declined  # a state without a pay figure is leaned on: "and in texas?"
+
+
+def test_medical_coding_is_an_occupation_the_guidance_lacks(kb_assistant):
+    from bot.answer import entities
+
+    assert entities.uncovered_occupation("is medical coding from home a real job") == "medical billing and coding"
+    assert kb_assistant.ask("is medical coding a good job to do from home").status == "no_answer"
+    assert kb_assistant.ask("do medical assistants do billing and coding").status == "answered"

@@ -65,7 +65,7 @@ UNCOVERED_OCCUPATIONS = {
     "pharmacy technicians": r"\bpharmacy (?:tech|techs|technician|technicians)\b|\bcpht\b|\bptcb\b",
     # The coding credentials (AAPC's CPC, AHIMA's CCS, NHA's CBCS) are not medical assisting ones.
     "medical billing and coding": r"\b(?:medical )?(?:billing and coding|coding and billing|coders?|billers?)\b|"
-                                  r"\bcpc\b|\bccs\b|\bcbcs\b|\bcoding (?:exam|cert\w*|credential)s?\b",
+                                  r"\bcpc\b|\bccs\b|\bcbcs\b|\bcoding (?:exam|cert\w*|credential|jobs?)s?\b|\bmedical coding\b",
     "EMTs and paramedics": r"\bemts?\b|\bparamedics?\b",
     "veterinary assistants": r"\bvet(?:erinary)? (?:assistant|tech|technician)s?\b",
     "radiologic technologists": r"\b(?:radiolog\w* tech\w*|rad tech|x[- ]?ray tech(?:nician|nologist)?)s?\b(?! (?:course|permit))",

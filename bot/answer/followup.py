@@ -135,13 +135,18 @@ def read(question: str, context: Context | None) -> Reading:
 
 def remember(answer: Answer, context: Context) -> Context:
     """What the next follow-up leans on: the last question (bounded) and the answer it got; whether
-    the last reply was a referral to a clinician, or declined the question as out of scope. A
+    the last reply was a referral to a clinician, or declined the question as out of scope or about
+    an occupation the guidance lacks. A
     question with no vetted answer is leaned on too: "and in texas?" after it asks the same again.
     A crisis message is never kept."""
     if answer.status == "medical":
         return replace(context, referred=True, declined=False)
     if answer.status not in ("answered", "no_answer", "out_of_scope") or not answer.query:
         return replace(context, referred=False, declined=False)
+    # An occupation the guidance lacks is declined again too: "how long does that take" after the
+    # dental assistant (blind9, read: it got the MA timeline).
+    declined = answer.status == "out_of_scope" or (
+        answer.status == "no_answer" and entities.uncovered_occupation(answer.query) is not None)
     return replace(context, previous_question=answer.query[-300:],
                    previous_answer=answer.body if answer.status == "answered" else None,
-                   referred=False, declined=answer.status == "out_of_scope")
+                   referred=False, declined=declined)
