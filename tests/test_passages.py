@@ -1,6 +1,7 @@
 """Chunking: one passage per heading, title and heading kept, short merged, long split at sentences."""
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 from bot.knowledge.passages import MAX_WORDS, MIN_WORDS, meta_problems, sentences, split_document, words
@@ -85,3 +86,29 @@ def test_abbreviations_do_not_end_a_sentence():
         "An MA works under a provider on the premises (Cal. Business and Professions Code 2069-2070).",
         "Mt. Hood Community College runs a program.", "The U.S. Bureau of Labor Statistics counts MAs.",
         "You do not need college first."]
+
+
+def test_an_editorial_section_credits_its_uncited_sentences_to_the_editors():
+    """`sources: editorial`: general advice no source gives is not credited to the section's first
+    source (the FAFSA advice had been credited to a page comparing program costs); a sentence that
+    cites a source still credits it."""
+    from bot.knowledge.passages import EDITORIAL
+
+    base = Document(id="d", title="Doc title", topic="job", sources=("BLS wage data, via healthjob.org (2024)",),
+                    reviewed_on=dt.date(2026, 1, 1), reviewed_by="r", status="published", states=(),
+                    body="", path=Path("d.md"))
+    advice = " ".join(sentence(i) for i in range(4))
+    body = (f"## Questions to ask\n<!--\nsources: editorial\n-->\n\n{advice} Pay was about $21 an hour "
+            f"(BLS data, via healthjob.org). Ask about the schedule before you say yes.\n")
+    (passage,) = split_document(replace(base, body=body))
+    by_sentence = dict(zip(sentences(passage.text), passage.cites))
+    assert {passage.sources[i] for i in by_sentence["Ask about the schedule before you say yes."]} == {EDITORIAL}
+    cited = next(s for s in by_sentence if "$21" in s)
+    assert {passage.sources[i] for i in by_sentence[cited]} == {base.sources[0]}
+    unmarked = body.replace("sources: editorial", "sources: [1]")
+    assert EDITORIAL not in split_document(replace(base, body=unmarked))[0].sources
+
+
+def test_a_sources_value_that_is_neither_numbers_nor_editorial_says_how_to_write_it():
+    problems = meta_problems(doc("## Part\n<!--\nsources: the bls\n-->\n\n" + sentence(1) + "\n"))
+    assert any("editorial" in what for _, what in problems)

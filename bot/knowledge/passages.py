@@ -23,15 +23,24 @@ from bot.states import named as named_states
 _META = re.compile(r"\A\s*<!--\s*\n(?P<yaml>(?:asks|gaps|sources)\s*:.*?)-->\s*", re.DOTALL)
 
 
+# What a sentence of a section marked `sources: editorial` cites when it cites nothing itself:
+# general advice the editors stand behind that no one source gives ("ask which tasks you will do").
+# Before, such sentences were credited to the section's first source: the FAFSA advice to a page
+# comparing program costs.
+EDITORIAL = "careerbot editorial team: general guidance, not from one cited source"
+
+
 @dataclass(frozen=True)
 class SectionMeta:
     asks: tuple[str, ...] = ()
     sources: tuple[int, ...] = ()   # 1-based positions in the document's sources
     gaps: tuple[Gap, ...] = ()
+    editorial: bool = False         # `sources: editorial`: uncited sentences are the editors' own
 
     def __add__(self, other: SectionMeta) -> SectionMeta:
         """The meta of two sections merged into one passage."""
-        return SectionMeta(self.asks + other.asks, self.sources + other.sources, self.gaps + other.gaps)
+        return SectionMeta(self.asks + other.asks, self.sources + other.sources, self.gaps + other.gaps,
+                           self.editorial or other.editorial)
 
 
 _GAPS_HELP = ("gaps: must map what is missing to the questions people ask about it: a line such as "
@@ -49,15 +58,20 @@ def read_meta(text: str) -> tuple[SectionMeta, str, str | None]:
     except yaml.YAMLError as exc:
         return SectionMeta(), rest, f"the section comment is not valid YAML ({str(exc).splitlines()[0]})"
     asks, sources, gaps = data.get("asks") or [], data.get("sources") or [], data.get("gaps") or {}
+    editorial = sources == "editorial"
+    if editorial:
+        sources = []
     if not _questions(asks):
         return SectionMeta(), rest, "asks: must be a list of questions, one per line starting with '- '"
     if not (isinstance(sources, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in sources)):
-        return SectionMeta(), rest, "sources: must be a list of numbers, such as [1, 3]"
+        return SectionMeta(), rest, ("sources: must be a list of numbers, such as [1, 3], or the word editorial "
+                                     "for general advice that no one source gives")
     if not (isinstance(gaps, dict) and all(isinstance(k, str) and k.strip() and _questions(v) and v
                                            for k, v in gaps.items())):
         return SectionMeta(), rest, _GAPS_HELP
     return (SectionMeta(tuple(a.strip() for a in asks), tuple(sources),
-                        tuple(Gap(name.strip(), q.strip()) for name, qs in gaps.items() for q in qs)), rest, None)
+                        tuple(Gap(name.strip(), q.strip()) for name, qs in gaps.items() for q in qs), editorial),
+            rest, None)
 
 
 def _questions(value: object) -> bool:
@@ -188,13 +202,14 @@ def _paragraphs(text: str) -> list[list[str]]:
     return out
 
 
-def _cited(doc: Document, text: str, section: tuple[int, ...]) -> tuple[tuple[str, ...], tuple[tuple[int, ...], ...]]:
+def _cited(sources: tuple[str, ...], text: str,
+           section: tuple[int, ...]) -> tuple[tuple[str, ...], tuple[tuple[int, ...], ...]]:
     """A passage's sources (the section's, with any its sentences cite beyond them, in front-matter
     order) and, for each of its sentences, the positions in them of the ones it cites."""
-    per_sentence = citations.sentence_sources(_paragraphs(text), doc.sources, section)
+    per_sentence = citations.sentence_sources(_paragraphs(text), sources, section)
     used = sorted({i - 1 for i in section} | {i for cited in per_sentence for i in cited})
     where = {i: n for n, i in enumerate(used)}
-    return (tuple(doc.sources[i] for i in used),
+    return (tuple(sources[i] for i in used),
             tuple(tuple(where[i] for i in cited) for cited in per_sentence))
 
 
@@ -218,12 +233,15 @@ def split_document(doc: Document) -> list[Passage]:
     passages = []
     for heading, text, meta in merged:
         parts = _split_long(text) if words(text) > MAX_WORDS else [text]
-        # The section's own sources; a section that names none falls back to the document's first
-        # (most authoritative) source.
+        # The section's own sources (the editors', after the document's, for `sources: editorial`); a
+        # section that names none falls back to the document's first (most authoritative) source.
+        known = doc.sources + ((EDITORIAL,) if meta.editorial else ())
         own = tuple(sorted(i for i in set(meta.sources) if 1 <= i <= len(doc.sources))) or (1,)
+        if meta.editorial:
+            own = tuple(i for i in own if i in meta.sources) + (len(known),)
         for i, part in enumerate(parts):
             section = heading if len(parts) == 1 else f"{heading} ({i + 1}/{len(parts)})"
-            sources, cites = _cited(doc, part, own)
+            sources, cites = _cited(known, part, own)
             passages.append(Passage(
                 doc_id=doc.id, title=doc.title, section=section, text=part, topic=doc.topic,
                 states=_states(doc, f"{heading}\n{part}"), sources=sources, cites=cites, asks=meta.asks,
