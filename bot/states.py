@@ -30,6 +30,7 @@ _NAME_RE = re.compile(
     re.IGNORECASE,
 )
 _CODE_RE = re.compile(r"\b([A-Z]{2})\b")
+_CODE_AT_END_RE = re.compile(r"\b(?:in|from|for) ([a-z]{2})\s*(?:[?.!,]|$)")
 # What people call a state or write instead of it: a nickname or a large city ("ma pay in
 # chicago", "do i need to be certified in cali"). Cities that are also common first names
 # (Austin, Charlotte, Jackson, Madison) or shared by two states (Kansas City, Richmond) are left out.
@@ -83,6 +84,10 @@ def find_state(text: str) -> str | None:
         code = m.group(1)
         if code in CODES and code not in _AMBIGUOUS:
             return code
+    # "do i need to be certified to work as an ma in ca": a code typed in lower case, where a state
+    # ends the question (blind9, read)
+    if (m := _CODE_AT_END_RE.search(text)) and m.group(1).upper() in CODES and m.group(1).upper() not in _AMBIGUOUS:
+        return m.group(1).upper()
     # Washington's own MA credentials name the state ("what does ma-r mean").
     return "WA" if _WASHINGTON_CREDENTIAL.search(text) else None
 

@@ -459,3 +459,10 @@ def test_medical_coding_is_an_occupation_the_guidance_lacks(kb_assistant):
     assert entities.uncovered_occupation("is medical coding from home a real job") == "medical billing and coding"
     assert kb_assistant.ask("is medical coding a good job to do from home").status == "no_answer"
     assert kb_assistant.ask("do medical assistants do billing and coding").status == "answered"
+
+
+def test_whether_one_must_be_certified_in_california_gets_californias_rules(kb_assistant):
+    """Not California's supervision rules (blind9, read: "do i need to be certified to work as an ma
+    in ca" got them once "ca" was read as California)."""
+    answer = kb_assistant.ask("is certification required to be a medical assistant in ca")
+    assert answer.status == "answered" and "unlicensed" in answer.body and "training" in answer.body

@@ -61,6 +61,9 @@ def test_answer_carries_source_reviewed_date_and_timings(small_assistant):
     ("what does ma-r mean", "WA"), ("is an MA-C better than a cma", "WA"),
     ("do i need to be certified in cali", "CA"), ("ma jobs in seattle", "WA"), ("ma pay in chicago", "IL"),
     ("my friend austin is an ma", None), ("i need to calibrate the scale", None),
+    # a code typed in lower case where a state ends the question; never a two-letter word
+    ("do i need to be certified to work as an ma in ca", "CA"), ("ma pay in tx?", "TX"),
+    ("im from nc, can i work", "NC"), ("what about in pa", None), ("is it hard in ma", None),
 ])
 def test_state_detection(text, state):
     assert find_state(text) == state
