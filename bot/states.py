@@ -86,8 +86,9 @@ def find_state(text: str) -> str | None:
             return code
     # "do i need to be certified to work as an ma in ca": a code typed in lower case, where a state
     # ends the question (blind9, read)
-    if (m := _CODE_AT_END_RE.search(text)) and m.group(1).upper() in CODES and m.group(1).upper() not in _AMBIGUOUS:
-        return m.group(1).upper()
+    typed = _CODE_AT_END_RE.search(text)
+    if typed and typed.group(1).upper() in CODES and typed.group(1).upper() not in _AMBIGUOUS:
+        return typed.group(1).upper()
     # Washington's own MA credentials name the state ("what does ma-r mean").
     return "WA" if _WASHINGTON_CREDENTIAL.search(text) else None
 
