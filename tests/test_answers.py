@@ -466,3 +466,15 @@ def test_whether_one_must_be_certified_in_california_gets_californias_rules(kb_a
     in ca" got them once "ca" was read as California)."""
     answer = kb_assistant.ask("is certification required to be a medical assistant in ca")
     assert answer.status == "answered" and "unlicensed" in answer.body and "training" in answer.body
+
+
+def test_a_lead_too_short_to_stand_alone_leaves_room_for_a_long_sentence():
+    """"Medical assistants have two kinds of duties." leads into the 60-word list of clinical duties,
+    which must not lose to a shorter, worse sentence for want of room (blind8, read)."""
+    from bot.answer import compose
+
+    long = "Clinical duties include " + ", ".join(f"task number {i}" for i in range(18)) + "."
+    sentences = [("Medical assistants have two kinds of duties.", 0.61), (long, 0.54),
+                 ("Administrative duties include phones and scheduling for the whole front office team.", 0.48)]
+    assert len(long.split()) > compose.ANSWER_WORDS - 7
+    assert compose.choose(sentences) == [sentences[0][0], long]

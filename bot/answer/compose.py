@@ -216,11 +216,15 @@ def choose(sentences: list[tuple[str, float]], figure: re.Pattern[str] | None = 
     elif _NEEDS_CONTEXT.match(lead[2]) and lead[1] > 0 and figure is None:
         chosen.append((0.0, lead[1] - 1, sentences[lead[1] - 1][0]))  # "It costs $125": say what "it" is
     words = sum(len(c[2].split()) for c in chosen)
+    # A lead too short to say anything alone ("Medical assistants have two kinds of duties.") does
+    # not count against the budget: the sentence it leads into may be a long one (blind8, read: the
+    # 60-word list of clinical duties lost to the administrative one for "do mas take vitals").
+    room = budget + (words if words < MIN_ANSWER_WORDS else 0)
     for cand in sorted(scored, reverse=True):
         if len(chosen) >= MAX_SENTENCES or cand[1] in {c[1] for c in chosen} or _CAVEAT.match(cand[2]):
             continue  # a caveat about another site's figure is for "More", not the short answer
         n = len(cand[2].split())
-        if words + n > budget or cand[0] < lead[0] - 0.15:
+        if words + n > room or cand[0] < lead[0] - 0.15:
             continue
         chosen.append(cand)
         words += n
